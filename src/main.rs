@@ -2,8 +2,19 @@
 //! subcommands; it is the only place that reads files, prints diagnostics and picks exit
 //! codes (0 ok, 65 compile error, 70 runtime error, 74 IO error).
 
+mod check;
+mod render;
+
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Exit status for a program that does not compile (BSD `EX_DATAERR`).
+pub const EXIT_COMPILE: u8 = 65;
+/// Exit status for a runtime error (BSD `EX_SOFTWARE`).
+pub const EXIT_RUNTIME: u8 = 70;
+/// Exit status for a file that cannot be read or written (BSD `EX_IOERR`).
+pub const EXIT_IO: u8 = 74;
 
 /// The Lattice programming language: values move between phases, fluid (`flux`) and
 /// crystal (`fix`), like matter.
@@ -15,11 +26,25 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Check source files for syntax and static errors without running them.
+    ///
+    /// Exits 0 when every file is valid, 65 when any has errors, 74 when a file cannot be
+    /// read.
+    Check {
+        /// The `.lat` files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the syntax tree of each valid file (for debugging and snapshots).
+        #[arg(long)]
+        ast: bool,
+    },
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Some(Command::Check { files, ast }) => check::run(&files, ast),
         None => ExitCode::SUCCESS,
     }
 }

@@ -1,0 +1,1 @@
+//! Renders compiler diagnostics for the terminal with ariadne; the only ariadne user.
