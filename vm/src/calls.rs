@@ -1,0 +1,322 @@
+//! Calls that need more than the loop's fast path: argument fitting (defaults, variadics,
+//! type checks), method dispatch, struct and enum construction, `Type::member` paths and
+//! imports.
+//!
+//! Method dispatch order for `recv.name(args)`:
+//! 1. a struct's callable field `name` (it receives `self` when its first parameter is
+//!    named `self`), then the struct type's `impl` methods;
+//! 2. a Map's own entry `name` when it holds a function (module maps: `m.f(x)`);
+//! 3. `impl` methods of an enum type;
+//! 4. the builtin methods of the receiver's type.
+//!
+//! Builtin methods receive their receiver by `&mut`, so `xs.push(v)` on a variable mutates
+//! it in place; the `*Local`/`*Global`/`*Path` invoke ops locate that variable.
+
+use crate::error::{RuntimeError, VmResult};
+use crate::map::LatMap;
+use crate::module::{Constant, Function};
+use crate::value::{Phase, StructObj, Value};
+use crate::vm::{TypeTag, Vm};
+use std::sync::{Arc, Mutex};
+
+/// Where a variable lives, for in-place operations.
+pub enum Place {
+    /// Absolute index into the VM stack.
+    Local(usize),
+    Global(usize),
+    Cell(Arc<Mutex<Value>>),
+}
+
+pub fn not_callable(v: &Value) -> RuntimeError {
+    RuntimeError::new(format!("cannot call a value of type {}", v.type_name()))
+}
+
+/// Fits `argc` arguments on top of the stack to `func`'s parameters: missing optional
+/// parameters become `Undef` (filled by the callee's default code), extra arguments of a
+/// variadic function become one Array, annotated parameters are type-checked.
+pub fn fit_arguments(vm: &mut Vm, func: &Function, argc: usize) -> VmResult<()> {
+    let variadic = func.is_variadic();
+    let fixed = func.arity();
+    if (argc > fixed && !variadic) || argc < func.required() {
+        return Err(RuntimeError::new(format!(
+            "function '{}' expected {} arguments but got {argc}",
+            func.name,
+            if variadic { format!("at least {}", func.required()) } else { fixed.to_string() }
+        )));
+    }
+    let rest = if variadic && argc > fixed {
+        vm.stack.split_off(vm.stack.len() - (argc - fixed))
+    } else {
+        Vec::new()
+    };
+    for _ in argc.min(fixed)..fixed {
+        vm.stack.push(Value::Undef);
+    }
+    if variadic {
+        vm.stack.push(Value::array(rest));
+    }
+    let base = vm.stack.len() - func.params.len();
+    for (i, p) in func.params.iter().enumerate() {
+        if let Some(ty) = &p.ty {
+            let v = &vm.stack[base + i];
+            if matches!(v, Value::Undef) || p.variadic {
+                continue;
+            }
+            if let Some(msg) = crate::types::mismatch(vm, v, ty) {
+                return Err(RuntimeError::new(format!(
+                    "function '{}' parameter '{}' expects {msg}",
+                    func.name, p.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn define_global(vm: &mut Vm, slot: u32, v: Value) -> VmResult<()> {
+    vm.globals[slot as usize] = v;
+    Ok(())
+}
+
+/// Replaces the Array on top with its elements; returns how many.
+pub fn spread_args(vm: &mut Vm, args: Value) -> VmResult<usize> {
+    let items = crate::ops::iterate_eager(vm, &args)?;
+    let n = items.len();
+    vm.stack.extend(items);
+    Ok(n)
+}
+
+/// Calls the callable at `stack[len - argc - 1]` with the `argc` values above it.
+/// Returns true when a Lattice frame was pushed (the loop must reload its frame).
+pub fn call_at(vm: &mut Vm, argc: usize) -> VmResult<bool> {
+    let fidx = vm.stack.len() - argc - 1;
+    match &vm.stack[fidx] {
+        Value::Closure(c, _) => {
+            let c = c.clone();
+            vm.push_frame(c, argc)?;
+            Ok(true)
+        }
+        Value::Native(id, _) => {
+            let id = *id;
+            let r = vm.call_native(id, argc)?;
+            vm.stack.push(r);
+            Ok(false)
+        }
+        other => Err(not_callable(other)),
+    }
+}
+
+/// Finds a user-level callable for `recv.name`: (function, pass receiver as `self`).
+fn user_method(vm: &Vm, recv: &Value, name: &str) -> Option<(Value, bool)> {
+    match recv {
+        Value::Struct(s, _) => {
+            if let Some(i) = s.def.field_index(name) {
+                let f = &s.fields[i];
+                if f.is_callable() {
+                    let takes_self = match f {
+                        Value::Closure(c, _) => c.func.params.first().is_some_and(|p| p.name == "self"),
+                        _ => false,
+                    };
+                    return Some((f.clone(), takes_self));
+                }
+            }
+            vm.user_methods.get(&s.def.name).and_then(|m| m.get(name)).map(|f| (f.clone(), true))
+        }
+        Value::Map(m, _) => m.get(name).filter(|f| f.is_callable()).map(|f| (f.clone(), false)),
+        Value::Enum(e, _) => {
+            vm.user_methods.get(&*e.enum_name).and_then(|m| m.get(name)).map(|f| (f.clone(), true))
+        }
+        _ => None,
+    }
+}
+
+fn no_method(vm: &Vm, recv: &Value, name: &str) -> RuntimeError {
+    let tag = TypeTag::of(recv);
+    let candidates: Vec<&str> = vm.method_names().filter(|(t, _)| *t == tag).map(|(_, n)| n).collect();
+    let mut msg = format!("{} has no method '{name}'", recv.type_name());
+    if let Some(s) = crate::suggest::closest(name, candidates.into_iter()) {
+        msg.push_str(&format!(" (did you mean '{s}'?)"));
+    }
+    RuntimeError::new(msg)
+}
+
+/// `recv.name(args)` with the receiver on the stack below the arguments.
+pub fn invoke(vm: &mut Vm, name: &str, argc: usize) -> VmResult<bool> {
+    let ridx = vm.stack.len() - argc - 1;
+    if let Some((f, takes_self)) = user_method(vm, &vm.stack[ridx], name) {
+        if takes_self {
+            vm.stack.insert(ridx, f);
+            return call_at(vm, argc + 1);
+        }
+        vm.stack[ridx] = f;
+        return call_at(vm, argc);
+    }
+    let Some((f, _)) = vm.method(TypeTag::of(&vm.stack[ridx]), name) else {
+        return Err(no_method(vm, &vm.stack[ridx], name));
+    };
+    let args = vm.stack.split_off(ridx + 1);
+    let mut recv = vm.stack.pop().unwrap_or_default();
+    let r = f(vm, &mut recv, &args)?;
+    vm.stack.push(r);
+    Ok(false)
+}
+
+/// `place[k1]..[kn].name(args)`, mutating the addressed value in place when the method
+/// is a mutating builtin. Stack: k1..kn a1..am.
+pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: usize) -> VmResult<bool> {
+    let args = vm.stack.split_off(vm.stack.len() - argc);
+    let keys = vm.stack.split_off(vm.stack.len() - nkeys);
+    let current = crate::paths::read(vm, &place, &keys)?;
+    let builtin =
+        if user_method(vm, &current, name).is_some() { None } else { vm.method(TypeTag::of(&current), name) };
+    match builtin {
+        Some((f, true)) => {
+            drop(current);
+            let mut recv = crate::paths::with_mut(vm, &place, &keys, std::mem::take)?;
+            let r = f(vm, &mut recv, &args);
+            crate::paths::with_mut(vm, &place, &keys, |slot| *slot = recv)?;
+            vm.stack.push(r?);
+            Ok(false)
+        }
+        Some((f, false)) => {
+            let mut recv = current;
+            let r = f(vm, &mut recv, &args)?;
+            vm.stack.push(r);
+            Ok(false)
+        }
+        None => {
+            vm.stack.push(current);
+            vm.stack.extend(args);
+            invoke(vm, name, argc)
+        }
+    }
+}
+
+pub fn make_struct(
+    vm: &mut Vm,
+    func: &Function,
+    name: u32,
+    fields: u32,
+    values: Vec<Value>,
+) -> VmResult<Value> {
+    let sname = func.const_str(name);
+    let Some(def) = vm.structs.get(sname).cloned() else {
+        let mut msg = format!("undefined struct '{sname}'");
+        if let Some(s) = crate::suggest::closest(sname, vm.structs.keys().map(String::as_str)) {
+            msg.push_str(&format!(" (did you mean '{s}'?)"));
+        }
+        return Err(RuntimeError::new(msg));
+    };
+    let names: &[String] = match func.constants.get(fields as usize) {
+        Some(Constant::Names(n)) => n,
+        _ => &[],
+    };
+    let mut slots: Vec<Option<Value>> = vec![None; def.fields.len()];
+    for (fname, v) in names.iter().zip(values) {
+        match def.field_index(fname) {
+            Some(i) => slots[i] = Some(v),
+            None => return Err(RuntimeError::new(format!("struct {sname} has no field '{fname}'"))),
+        }
+    }
+    let mut out = Vec::with_capacity(slots.len());
+    for (i, slot) in slots.into_iter().enumerate() {
+        let mut v = slot.unwrap_or(Value::NIL);
+        if let Some(ty) = &def.field_types[i] {
+            if !matches!(v, Value::Nil(_)) {
+                if let Some(msg) = crate::types::mismatch(vm, &v, ty) {
+                    return Err(RuntimeError::new(format!(
+                        "struct {sname} field '{}' expects {msg}",
+                        def.fields[i]
+                    )));
+                }
+            }
+        }
+        match def.field_phases[i] {
+            Some(Phase::Crystal) => crate::phase::freeze(&mut v),
+            Some(Phase::Fluid) => v.set_phase(Phase::Fluid),
+            _ => {}
+        }
+        out.push(v);
+    }
+    Ok(Value::Struct(Arc::new(StructObj { def, fields: out }), Phase::Unphased))
+}
+
+/// `Type::member(args)`: an enum variant, a builtin static (`Map::new`) or an `impl`
+/// function. Stack: a1..an => result.
+pub fn path_call(vm: &mut Vm, func: &Function, ty: u32, member: u32, argc: usize) -> VmResult<bool> {
+    let (ty, member) = (func.const_str(ty), func.const_str(member));
+    if let Some(def) = vm.enums.get(ty).cloned() {
+        if let Some((vname, arity)) = def.variants.iter().find(|(n, _)| n == member) {
+            let payload = vm.stack.split_off(vm.stack.len() - argc);
+            if let Some(n) = arity {
+                if *n as usize != argc {
+                    return Err(RuntimeError::new(format!(
+                        "variant {ty}::{vname} expects {n} values but got {argc}"
+                    )));
+                }
+            }
+            vm.stack.push(Value::enum_value(def.name.as_str().into(), vname.as_str().into(), payload));
+            return Ok(false);
+        }
+    }
+    if let Some(f) = vm.user_methods.get(ty).and_then(|m| m.get(member)).cloned() {
+        let at = vm.stack.len() - argc;
+        vm.stack.insert(at, f);
+        return call_at(vm, argc);
+    }
+    if let Some(f) = vm.static_fn(ty, member) {
+        let args = vm.stack.split_off(vm.stack.len() - argc);
+        let r = f(vm, &args)?;
+        vm.stack.push(r);
+        return Ok(false);
+    }
+    Err(RuntimeError::new(format!("unknown function or variant '{ty}::{member}'")))
+}
+
+pub fn path_get(vm: &mut Vm, func: &Function, ty: u32, member: u32) -> VmResult<Value> {
+    let (ty, member) = (func.const_str(ty), func.const_str(member));
+    if let Some(def) = vm.enums.get(ty) {
+        if let Some((vname, arity)) = def.variants.iter().find(|(n, _)| n == member) {
+            if arity.is_some_and(|n| n > 0) {
+                return Err(RuntimeError::new(format!("variant {ty}::{vname} needs a payload")));
+            }
+            return Ok(Value::enum_value(def.name.as_str().into(), vname.as_str().into(), Vec::new()));
+        }
+    }
+    if let Some(f) = vm.user_methods.get(ty).and_then(|m| m.get(member)) {
+        return Ok(f.clone());
+    }
+    Err(RuntimeError::new(format!("unknown variant or function '{ty}::{member}'")))
+}
+
+/// `import "path"`: a built-in module's functions, or a file module's exports (run once,
+/// then cached).
+pub fn import(vm: &mut Vm, path: &str) -> VmResult<Value> {
+    if let Some(exports) = vm.builtin_module_exports(path) {
+        return Ok(exports);
+    }
+    let loader = vm
+        .loader
+        .clone()
+        .ok_or_else(|| RuntimeError::new(format!("cannot import '{path}': no module loader")))?;
+    let from = vm.module_dirs.last().cloned();
+    let (func, canonical) = loader.load_module(path, from.as_deref()).map_err(RuntimeError::new)?;
+    if let Some(v) = vm.cached_module(&canonical) {
+        return Ok(v);
+    }
+    if !vm.begin_loading(&canonical) {
+        return Err(RuntimeError::new(format!("circular import of '{path}'")));
+    }
+    let mut ns = crate::vm::Namespace::default();
+    let linked = vm.link(&func, &mut ns);
+    vm.module_dirs.push(canonical.parent().map(|p| p.to_path_buf()).unwrap_or_default());
+    let result = vm.run_function(linked);
+    vm.module_dirs.pop();
+    vm.end_loading(&canonical);
+    let exports = match result? {
+        v @ Value::Map(..) => v,
+        _ => Value::map(LatMap::new()),
+    };
+    vm.cache_module(canonical, exports.clone());
+    Ok(exports)
+}

@@ -1,0 +1,188 @@
+//! How values print: `print`, `to_string`, interpolation and `repr`.
+//!
+//! The formats follow the reference implementation because programs compare its output:
+//! floats print like C's `%g` (six significant digits), strings print raw even inside
+//! containers, map keys are quoted, structs print as `Name { field: value }`. `repr`
+//! differs only at the top level, where it quotes a string. A struct's custom `repr`
+//! closure field is honoured by the VM, which can call closures; this module cannot.
+
+use crate::value::Value;
+use std::fmt::Write;
+
+/// The text `print` and `to_string` produce.
+pub fn to_display(v: &Value) -> String {
+    match v {
+        Value::Str(s, _) => s.to_string(),
+        _ => {
+            let mut out = String::new();
+            write_value(&mut out, v, 0);
+            out
+        }
+    }
+}
+
+/// The text `repr` produces (strings quoted at the top level).
+pub fn repr(v: &Value) -> String {
+    match v {
+        Value::Str(s, _) => format!("\"{s}\""),
+        _ => to_display(v),
+    }
+}
+
+/// Depth beyond which nested containers print as `...`, so a pathological value cannot
+/// overflow the Rust stack while printing.
+const MAX_DEPTH: usize = 200;
+
+pub fn write_value(out: &mut String, v: &Value, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Value::Nil(_) => out.push_str("nil"),
+        Value::Unit(_) => out.push_str("()"),
+        Value::Bool(b, _) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(n, _) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Float(f, _) => out.push_str(&format_float(*f)),
+        Value::Str(s, _) => out.push_str(s),
+        Value::Array(items, _) => write_seq(out, "[", items, "]", depth),
+        Value::Tuple(items, _) => write_seq(out, "(", items, ")", depth),
+        Value::Map(m, _) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "\"{k}\": ");
+                write_value(out, v, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Set(m, _) => {
+            out.push_str("Set{");
+            for (i, v) in m.values().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(out, v, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Struct(s, _) => {
+            out.push_str(&s.def.name);
+            out.push_str(" { ");
+            for (i, (name, v)) in s.def.fields.iter().zip(&s.fields).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(name);
+                out.push_str(": ");
+                write_value(out, v, depth + 1);
+            }
+            out.push_str(" }");
+        }
+        Value::Enum(e, _) => {
+            let _ = write!(out, "{}::{}", e.enum_name, e.variant);
+            if !e.payload.is_empty() {
+                write_seq(out, "(", &e.payload, ")", depth);
+            }
+        }
+        Value::Range(r, _) => {
+            let _ = write!(out, "{}..{}", r.0, r.1);
+        }
+        Value::Closure(..) | Value::Native(..) => out.push_str("<closure||>"),
+        Value::Iterator(..) => out.push_str("<Iterator>"),
+        Value::Channel(..) => out.push_str("<Channel>"),
+        Value::Buffer(b, _) => {
+            let _ = write!(out, "Buffer<{} bytes:", b.len());
+            for byte in b.iter().take(16) {
+                let _ = write!(out, " {byte:02x}");
+            }
+            if b.len() > 16 {
+                out.push_str(" ...");
+            }
+            out.push('>');
+        }
+        Value::Cell(c) => match c.lock() {
+            Ok(inner) => write_value(out, &inner, depth + 1),
+            Err(_) => out.push_str("<cell>"),
+        },
+        Value::Undef => out.push_str("<undefined>"),
+    }
+}
+
+fn write_seq(out: &mut String, open: &str, items: &[Value], close: &str, depth: usize) {
+    out.push_str(open);
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_value(out, v, depth + 1);
+    }
+    out.push_str(close);
+}
+
+/// Formats like C's `printf("%g")`: six significant digits, trailing zeros removed,
+/// exponent form below 1e-4 or from 1e6 on.
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
+    }
+    if f.is_infinite() {
+        return if f < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    const P: i32 = 6;
+    // Round to P significant digits first, then read the exponent of the rounded value.
+    let sci = format!("{:.*e}", (P - 1) as usize, f);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if exp < -4 || exp >= P {
+        let mantissa = trim_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = (P - 1 - exp).max(0) as usize;
+        trim_zeros(&format!("{f:.decimals$}")).to_string()
+    }
+}
+
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_percent_g() {
+        let cases = [
+            (0.000012345, "1.2345e-05"),
+            (1234567.0, "1.23457e+06"),
+            (12345.678, "12345.7"),
+            (0.5, "0.5"),
+            (3.0, "3"),
+            (1.0 / 3.0, "0.333333"),
+            (2.0 / 3.0 * 1000000.0, "666667"),
+            (123456789.0, "1.23457e+08"),
+            (0.1 + 0.2, "0.3"),
+            (100.0, "100"),
+            (1e-5, "1e-05"),
+            (7.5, "7.5"),
+            (999999.5, "1e+06"),
+            (-2.5, "-2.5"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(format_float(f), want, "{f}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Lazy iterators: `iter(xs)`, `range_iter(a, b)`, `repeat_iter(v)` and the adapters
+//! `.map .filter .take .skip .enumerate .zip`. Advancing may call Lattice closures, so it
+//! needs the VM.
+//!
+//! An iterator value is shared state (`Arc<Mutex<IterState>>`): copies of it advance
+//! together, as in the reference. The lock is never held while a closure runs: the state
+//! is taken out, advanced, and put back.
+
+use crate::error::VmResult;
+use crate::value::Value;
+use crate::vm::Vm;
+use std::sync::Arc;
+
+#[derive(Default)]
+pub enum IterState {
+    Array {
+        items: Arc<Vec<Value>>,
+        pos: usize,
+    },
+    Range {
+        cur: i64,
+        end: i64,
+        step: i64,
+    },
+    Repeat {
+        value: Value,
+        remaining: Option<u64>,
+    },
+    Map {
+        inner: Box<IterState>,
+        f: Value,
+    },
+    Filter {
+        inner: Box<IterState>,
+        f: Value,
+    },
+    Take {
+        inner: Box<IterState>,
+        left: u64,
+    },
+    Skip {
+        inner: Box<IterState>,
+        skip: u64,
+    },
+    Enumerate {
+        inner: Box<IterState>,
+        index: i64,
+    },
+    Zip {
+        a: Box<IterState>,
+        b: Box<IterState>,
+    },
+    #[default]
+    Done,
+}
+
+impl IterState {
+    /// The next item, or `None` when exhausted.
+    pub fn next(&mut self, vm: &mut Vm) -> VmResult<Option<Value>> {
+        match self {
+            IterState::Array { items, pos } => {
+                let item = items.get(*pos).cloned();
+                *pos += 1;
+                Ok(item)
+            }
+            IterState::Range { cur, end, step } => {
+                let more = if *step > 0 { *cur < *end } else { *cur > *end };
+                if !more {
+                    return Ok(None);
+                }
+                let v = *cur;
+                *cur = cur.wrapping_add(*step);
+                Ok(Some(Value::int(v)))
+            }
+            IterState::Repeat { value, remaining } => match remaining {
+                Some(0) => Ok(None),
+                Some(n) => {
+                    *n -= 1;
+                    Ok(Some(value.clone()))
+                }
+                None => Ok(Some(value.clone())),
+            },
+            IterState::Map { inner, f } => match inner.next(vm)? {
+                Some(v) => {
+                    let f = f.clone();
+                    Ok(Some(vm.call_value(&f, vec![v])?))
+                }
+                None => Ok(None),
+            },
+            IterState::Filter { inner, f } => {
+                let f = f.clone();
+                while let Some(v) = inner.next(vm)? {
+                    if vm.call_value(&f, vec![v.clone()])?.truthy() {
+                        return Ok(Some(v));
+                    }
+                }
+                Ok(None)
+            }
+            IterState::Take { inner, left } => {
+                if *left == 0 {
+                    return Ok(None);
+                }
+                *left -= 1;
+                inner.next(vm)
+            }
+            IterState::Skip { inner, skip } => {
+                while *skip > 0 {
+                    *skip -= 1;
+                    if inner.next(vm)?.is_none() {
+                        return Ok(None);
+                    }
+                }
+                inner.next(vm)
+            }
+            IterState::Enumerate { inner, index } => match inner.next(vm)? {
+                Some(v) => {
+                    let i = *index;
+                    *index += 1;
+                    Ok(Some(Value::array(vec![Value::int(i), v])))
+                }
+                None => Ok(None),
+            },
+            IterState::Zip { a, b } => match (a.next(vm)?, b.next(vm)?) {
+                (Some(x), Some(y)) => Ok(Some(Value::array(vec![x, y]))),
+                _ => Ok(None),
+            },
+            IterState::Done => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! In-place access to `root[k1][k2]...`, where the root is a local, a global or a captured
+//! cell. Writes make each level unique on the way down (`Arc::make_mut`), so a nested
+//! write copies only levels that are really shared, and check phases at the level being
+//! changed: crystal containers refuse writes (R1), sublimated ones refuse new keys (R8),
+//! crystal alloy fields refuse assignment.
+
+use crate::calls::Place;
+use crate::error::{RuntimeError, VmResult};
+use crate::value::{Phase, Value};
+use crate::vm::Vm;
+use std::sync::Arc;
+
+/// Reads `place[keys...]` (a copy of the handle).
+pub fn read(vm: &Vm, place: &Place, keys: &[Value]) -> VmResult<Value> {
+    let mut v = match place {
+        Place::Local(i) => match &vm.stack[*i] {
+            Value::Cell(c) => crate::ops::read_cell(c),
+            v => v.clone(),
+        },
+        Place::Global(i) => match &vm.globals[*i] {
+            Value::Undef => return Err(crate::ops::undefined_global(vm, *i as u32)),
+            v => v.clone(),
+        },
+        Place::Cell(c) => crate::ops::read_cell(c),
+    };
+    for k in keys {
+        v = crate::ops::index(&v, k)?;
+    }
+    Ok(v)
+}
+
+/// Applies `f` to the value at `place[keys...]`, made unique for writing.
+pub fn with_mut<R>(
+    vm: &mut Vm,
+    place: &Place,
+    keys: &[Value],
+    f: impl FnOnce(&mut Value) -> R,
+) -> VmResult<R> {
+    let cell = match place {
+        Place::Local(i) => match &mut vm.stack[*i] {
+            Value::Cell(c) => c.clone(),
+            root => return Ok(f(walk(root, keys)?)),
+        },
+        Place::Global(i) => match &mut vm.globals[*i] {
+            Value::Undef => return Err(crate::ops::undefined_global(vm, *i as u32)),
+            root => return Ok(f(walk(root, keys)?)),
+        },
+        Place::Cell(c) => c.clone(),
+    };
+    let mut guard = cell.lock().map_err(|_| RuntimeError::new("captured variable is poisoned"))?;
+    Ok(f(walk(&mut guard, keys)?))
+}
+
+fn walk<'a>(root: &'a mut Value, keys: &[Value]) -> VmResult<&'a mut Value> {
+    let mut cur = root;
+    for k in keys {
+        cur = child_mut(cur, k)?;
+    }
+    Ok(cur)
+}
+
+fn child_mut<'a>(c: &'a mut Value, key: &Value) -> VmResult<&'a mut Value> {
+    match (c, key) {
+        (Value::Array(a, _), Value::Int(i, _)) => {
+            let len = a.len();
+            if *i < 0 || *i as usize >= len {
+                return Err(RuntimeError::new(format!("array index out of bounds: {i} (len {len})")));
+            }
+            Ok(&mut Arc::make_mut(a)[*i as usize])
+        }
+        (Value::Map(m, _), Value::Str(k, _)) => {
+            let m = Arc::make_mut(m);
+            if !m.contains_key(k) {
+                m.insert(k, Value::NIL);
+            }
+            Ok(m.get_mut(k).expect("inserted above"))
+        }
+        (Value::Struct(s, _), Value::Str(k, _)) => {
+            let idx = s
+                .def
+                .field_index(k)
+                .ok_or_else(|| RuntimeError::new(format!("struct {} has no field '{k}'", s.def.name)))?;
+            Ok(&mut Arc::make_mut(s).fields[idx])
+        }
+        (c, k) => Err(RuntimeError::new(format!("cannot index {} with {}", c.type_name(), k.type_name()))),
+    }
+}
+
+/// `place[k1]..[kn] = value`. Stack: k1..kn value =>
+pub fn set_path(vm: &mut Vm, place: Place, n: u8, name: &dyn Fn() -> String) -> VmResult<()> {
+    let value = vm.stack.pop().unwrap_or_default();
+    let keys = vm.stack.split_off(vm.stack.len() - n as usize);
+    let Some((last, parents)) = keys.split_last() else {
+        return Err(RuntimeError::new("empty assignment path"));
+    };
+    with_mut(vm, &place, parents, |container| set_child(container, last, value, name))?
+}
+
+/// Reads `place[k1]..[kn]`, leaving the keys on the stack. Stack: k1..kn => k1..kn value
+pub fn get_path(vm: &mut Vm, place: Place, n: u8) -> VmResult<Value> {
+    let keys = vm.stack[vm.stack.len() - n as usize..].to_vec();
+    read(vm, &place, &keys)
+}
+
+fn crystal_error(name: &dyn Fn() -> String) -> RuntimeError {
+    RuntimeError::new(format!("cannot modify '{}': it is crystal (frozen)", name()))
+}
+
+fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> String) -> VmResult<()> {
+    let phase = c.phase();
+    if phase == Phase::Crystal {
+        return Err(crystal_error(name));
+    }
+    match (c, key) {
+        (Value::Array(a, _), Value::Int(i, _)) => {
+            let len = a.len();
+            if *i < 0 || *i as usize >= len {
+                return Err(RuntimeError::new(format!("array index out of bounds: {i} (len {len})")));
+            }
+            let slot = &mut Arc::make_mut(a)[*i as usize];
+            if slot.is_crystal() {
+                return Err(crystal_error(name));
+            }
+            *slot = value;
+            Ok(())
+        }
+        (Value::Array(a, _), Value::Range(r, _)) => {
+            if phase == Phase::Sublimated {
+                return Err(RuntimeError::new(format!("cannot resize '{}': it is sublimated", name())));
+            }
+            let items = match value {
+                Value::Array(v, _) => v.to_vec(),
+                other => vec![other],
+            };
+            let len = a.len() as i64;
+            let (s, e) = (r.0.clamp(0, len) as usize, r.1.clamp(0, len) as usize);
+            Arc::make_mut(a).splice(s..e.max(s), items);
+            Ok(())
+        }
+        (Value::Map(m, _), Value::Str(k, _)) => {
+            if phase == Phase::Sublimated && !m.contains_key(k) {
+                return Err(RuntimeError::new(format!(
+                    "cannot add key '{k}' to '{}': it is sublimated",
+                    name()
+                )));
+            }
+            if m.get(k).is_some_and(Value::is_crystal) {
+                return Err(crystal_error(name));
+            }
+            if phase == Phase::Fluid && !value.is_crystal() {
+                value.set_phase(Phase::Fluid);
+            }
+            Arc::make_mut(m).insert(k, value);
+            Ok(())
+        }
+        (Value::Map(..), _) => Err(RuntimeError::new("invalid index assignment: map keys must be strings")),
+        (Value::Struct(s, _), Value::Str(k, _)) => {
+            let idx = s
+                .def
+                .field_index(k)
+                .ok_or_else(|| RuntimeError::new(format!("struct {} has no field '{k}'", s.def.name)))?;
+            if s.fields[idx].is_crystal() {
+                return Err(RuntimeError::new(format!(
+                    "cannot assign to field '{k}' of '{}': it is crystal (frozen)",
+                    name()
+                )));
+            }
+            if s.def.field_phases[idx] == Some(Phase::Fluid) || phase == Phase::Fluid {
+                value.set_phase(Phase::Fluid);
+            }
+            Arc::make_mut(s).fields[idx] = value;
+            Ok(())
+        }
+        (Value::Buffer(b, _), Value::Int(i, _)) => {
+            let len = b.len();
+            let byte = value.as_int().ok_or_else(|| RuntimeError::new("buffer values must be integers"))?;
+            if *i < 0 || *i as usize >= len {
+                return Err(RuntimeError::new(format!("buffer index out of bounds: {i} (len {len})")));
+            }
+            Arc::make_mut(b)[*i as usize] = byte as u8;
+            Ok(())
+        }
+        (Value::Str(..), _) => Err(RuntimeError::new("strings are immutable: cannot assign to an index")),
+        (Value::Tuple(..), _) => Err(RuntimeError::new("tuples are immutable: cannot assign to an element")),
+        (c, k) => {
+            Err(RuntimeError::new(format!("cannot assign to index {} of {}", k.type_name(), c.type_name())))
+        }
+    }
+}

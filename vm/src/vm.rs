@@ -1,0 +1,1266 @@
+//! The interpreter: VM state, linking of loaded code, and the dispatch loop.
+//!
+//! One contiguous value stack serves every frame; a frame is (closure, ip, base) and its
+//! arguments stay where the caller pushed them, becoming slots 0.. of the callee. Calls
+//! between Lattice functions never recurse in Rust; calls from natives back into Lattice
+//! (`map`, `sort_by`, iterators) do, and are counted by `native_depth`.
+//!
+//! The loop keeps the running code, `ip` and `base` in locals. Hot operations (locals,
+//! integer arithmetic, jumps, calls) are written inline in the `match`; the rest call
+//! functions in `ops.rs`, `calls.rs` and the phase and container modules.
+
+use crate::error::{RuntimeError, TraceFrame, VmResult};
+use crate::map::LatMap;
+use crate::module::{Constant, EnumDef, Function, StructDef};
+use crate::opcode::Op;
+use crate::value::{Closure, Phase, Value};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A function implemented in Rust.
+pub type NativeFn = fn(&mut Vm, &[Value]) -> VmResult<Value>;
+/// A method of a builtin type, receiving its receiver in place so it can mutate it.
+pub type MethodFn = fn(&mut Vm, &mut Value, &[Value]) -> VmResult<Value>;
+
+/// Most Lattice frames alive at once; deeper recursion is a Lattice error.
+pub const MAX_FRAMES: usize = 10_000;
+/// Most nested native-to-Lattice re-entries (each costs Rust stack).
+pub const MAX_NATIVE_DEPTH: u32 = 180;
+
+/// Compiles modules for `import` and `lat_eval`. The VM never depends on the compiler:
+/// whoever embeds it hands it one of these.
+pub trait Loader: Send + Sync {
+    /// Reads and compiles the module `path` as imported from a file in `from_dir`.
+    /// Returns the compiled top-level function and the module's canonical path.
+    fn load_module(
+        &self,
+        path: &str,
+        from_dir: Option<&std::path::Path>,
+    ) -> Result<(Function, PathBuf), String>;
+    /// Compiles source text (for `lat_eval`).
+    fn compile_source(&self, src: &str) -> Result<Function, String>;
+}
+
+/// Builtin method families, by receiver type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TypeTag {
+    Str,
+    Array,
+    Map,
+    Set,
+    Tuple,
+    Range,
+    Enum,
+    Struct,
+    Iterator,
+    Channel,
+    Buffer,
+    Int,
+    Float,
+    Any,
+}
+
+impl TypeTag {
+    pub fn of(v: &Value) -> TypeTag {
+        match v {
+            Value::Str(..) => TypeTag::Str,
+            Value::Array(..) => TypeTag::Array,
+            Value::Map(..) => TypeTag::Map,
+            Value::Set(..) => TypeTag::Set,
+            Value::Tuple(..) => TypeTag::Tuple,
+            Value::Range(..) => TypeTag::Range,
+            Value::Enum(..) => TypeTag::Enum,
+            Value::Struct(..) => TypeTag::Struct,
+            Value::Iterator(..) => TypeTag::Iterator,
+            Value::Channel(..) => TypeTag::Channel,
+            Value::Buffer(..) => TypeTag::Buffer,
+            Value::Int(..) => TypeTag::Int,
+            Value::Float(..) => TypeTag::Float,
+            _ => TypeTag::Any,
+        }
+    }
+}
+
+pub(crate) struct Frame {
+    pub closure: Arc<Closure>,
+    pub ip: usize,
+    pub base: usize,
+    /// Deferred closures registered before this frame began.
+    pub defer_base: usize,
+}
+
+struct Handler {
+    frame: usize,
+    stack_len: usize,
+    target: usize,
+    defer_len: usize,
+}
+
+/// Global variable names to slots, for one module (imports get their own namespace).
+#[derive(Default, Clone)]
+pub struct Namespace {
+    map: HashMap<String, u32>,
+}
+
+pub struct Vm {
+    pub(crate) stack: Vec<Value>,
+    pub(crate) frames: Vec<Frame>,
+    handlers: Vec<Handler>,
+    pub(crate) defers: Vec<Value>,
+    pub globals: Vec<Value>,
+    pub global_names: Vec<String>,
+    /// Native globals by name, to their slot.
+    native_slots: HashMap<String, u32>,
+    natives: Vec<(String, NativeFn)>,
+    /// Builtin methods; the flag says whether the method mutates its receiver.
+    methods: HashMap<(TypeTag, String), (MethodFn, bool)>,
+    /// Methods from `impl` blocks, by type name then method name.
+    pub user_methods: HashMap<String, HashMap<String, Value>>,
+    pub structs: HashMap<String, Arc<StructDef>>,
+    pub enums: HashMap<String, Arc<EnumDef>>,
+    /// Static functions of builtin types (`Map::new`), by "Type::name".
+    statics: HashMap<String, NativeFn>,
+    /// Built-in modules for `import "math"`: module name to (export name, native name).
+    builtin_modules: HashMap<String, Vec<(String, String)>>,
+    /// Exports of modules already imported, by canonical path.
+    module_cache: HashMap<PathBuf, Value>,
+    loading: HashSet<PathBuf>,
+    /// Directory of the module being run, for relative imports.
+    pub module_dirs: Vec<PathBuf>,
+    pub main_namespace: Namespace,
+    pub loader: Option<Arc<dyn Loader>>,
+    pub out: Box<dyn Write + Send>,
+    pub native_depth: u32,
+    /// Program arguments for `args()`.
+    pub args: Vec<String>,
+    /// Skip `require`/`ensure`/`debug_assert` (`--no-assertions`).
+    pub assertions: bool,
+}
+
+impl Default for Vm {
+    fn default() -> Vm {
+        Vm::new()
+    }
+}
+
+impl Vm {
+    pub fn new() -> Vm {
+        Vm {
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            handlers: Vec::new(),
+            defers: Vec::new(),
+            globals: Vec::new(),
+            global_names: Vec::new(),
+            native_slots: HashMap::new(),
+            natives: Vec::new(),
+            methods: HashMap::new(),
+            user_methods: HashMap::new(),
+            structs: HashMap::new(),
+            enums: HashMap::new(),
+            statics: HashMap::new(),
+            builtin_modules: HashMap::new(),
+            module_cache: HashMap::new(),
+            loading: HashSet::new(),
+            module_dirs: Vec::new(),
+            main_namespace: Namespace::default(),
+            loader: None,
+            out: Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout())),
+            native_depth: 0,
+            args: Vec::new(),
+            assertions: true,
+        }
+    }
+
+    // ---- registration (used by lattice-stdlib) ----
+
+    /// Registers a global native function.
+    pub fn register_native(&mut self, name: &str, f: NativeFn) {
+        let id = self.natives.len() as u32;
+        self.natives.push((name.to_string(), f));
+        let value = Value::Native(id, Phase::Unphased);
+        match self.native_slots.get(name) {
+            Some(&slot) => self.globals[slot as usize] = value,
+            None => {
+                let slot = self.new_global(name);
+                self.globals[slot as usize] = value;
+                self.native_slots.insert(name.to_string(), slot);
+            }
+        }
+    }
+
+    /// Registers a method of a builtin type that does not change its receiver.
+    pub fn register_method(&mut self, ty: TypeTag, name: &str, f: MethodFn) {
+        self.methods.insert((ty, name.to_string()), (f, false));
+    }
+
+    /// Registers a method that changes its receiver in place (`push`, `set`...).
+    pub fn register_mutating_method(&mut self, ty: TypeTag, name: &str, f: MethodFn) {
+        self.methods.insert((ty, name.to_string()), (f, true));
+    }
+
+    /// The builtin method `name` for values of `ty` (or for any value), with its
+    /// mutating flag.
+    pub fn method(&self, ty: TypeTag, name: &str) -> Option<(MethodFn, bool)> {
+        // Avoid allocating a key String on the hot path: look up through a borrowed pair.
+        self.methods
+            .get(&(ty, name.to_string()))
+            .or_else(|| self.methods.get(&(TypeTag::Any, name.to_string())))
+            .copied()
+    }
+
+    pub fn static_fn(&self, ty: &str, name: &str) -> Option<NativeFn> {
+        self.statics.get(&format!("{ty}::{name}")).copied()
+    }
+
+    /// The exports Map of built-in module `name`, if there is one.
+    pub fn builtin_module_exports(&self, name: &str) -> Option<Value> {
+        let list = self.builtin_modules.get(name)?;
+        let mut m = LatMap::new();
+        for (export, native) in list {
+            if let Some(v) = self.native_value(native) {
+                m.insert(export, v);
+            }
+        }
+        Some(Value::map(m))
+    }
+
+    pub fn cached_module(&self, path: &std::path::Path) -> Option<Value> {
+        self.module_cache.get(path).cloned()
+    }
+
+    pub fn cache_module(&mut self, path: PathBuf, exports: Value) {
+        self.module_cache.insert(path, exports);
+    }
+
+    /// Marks `path` as being loaded; false when it already is (a cycle).
+    pub fn begin_loading(&mut self, path: &std::path::Path) -> bool {
+        self.loading.insert(path.to_path_buf())
+    }
+
+    pub fn end_loading(&mut self, path: &std::path::Path) {
+        self.loading.remove(path);
+    }
+
+    /// Registers `Type::name(...)`, e.g. `Map::new`.
+    pub fn register_static(&mut self, ty: &str, name: &str, f: NativeFn) {
+        self.statics.insert(format!("{ty}::{name}"), f);
+    }
+
+    /// Registers a built-in module: `exports` maps export names to registered natives.
+    pub fn register_module(&mut self, module: &str, exports: &[(&str, &str)]) {
+        let list = exports.iter().map(|(e, n)| (e.to_string(), n.to_string())).collect();
+        self.builtin_modules.insert(module.to_string(), list);
+    }
+
+    pub fn native_names(&self) -> impl Iterator<Item = &str> {
+        self.natives.iter().map(|(n, _)| n.as_str())
+    }
+
+    pub fn method_names(&self) -> impl Iterator<Item = (TypeTag, &str)> {
+        self.methods.keys().map(|(t, n)| (*t, n.as_str()))
+    }
+
+    pub fn has_builtin_module(&self, name: &str) -> bool {
+        self.builtin_modules.contains_key(name)
+    }
+
+    fn new_global(&mut self, name: &str) -> u32 {
+        self.globals.push(Value::Undef);
+        self.global_names.push(name.to_string());
+        (self.globals.len() - 1) as u32
+    }
+
+    /// A native function value by registered name.
+    pub fn native_value(&self, name: &str) -> Option<Value> {
+        self.native_slots.get(name).map(|&s| self.globals[s as usize].clone())
+    }
+
+    // ---- linking ----
+
+    /// Resolves a freshly loaded function tree against this VM: global names become slots
+    /// of `ns`. The file form is unchanged; this produces the in-memory form.
+    pub fn link(&mut self, f: &Function, ns: &mut Namespace) -> Arc<Function> {
+        let mut defined = HashSet::new();
+        collect_defined(f, &mut defined);
+        self.link_with(f, ns, &defined)
+    }
+
+    fn link_with(&mut self, f: &Function, ns: &mut Namespace, defined: &HashSet<String>) -> Arc<Function> {
+        let mut out = f.clone();
+        for c in out.constants.iter_mut() {
+            if let Constant::Function(g) = c {
+                *c = Constant::Function(self.link_with(g, ns, defined));
+            }
+        }
+        for op in out.code.iter_mut() {
+            let mut slot_of = |name: u32, vm: &mut Vm| -> u32 {
+                let name = f.const_str(name).to_string();
+                vm.global_slot(&name, ns, defined)
+            };
+            *op = match *op {
+                Op::GetGlobal { name } => Op::GetGlobal { name: slot_of(name, self) },
+                Op::SetGlobal { name } => Op::SetGlobal { name: slot_of(name, self) },
+                Op::DefGlobal { name } => Op::DefGlobal { name: slot_of(name, self) },
+                Op::StoreGlobal { name } => Op::StoreGlobal { name: slot_of(name, self) },
+                Op::SetGlobalPath { name, n } => Op::SetGlobalPath { name: slot_of(name, self), n },
+                Op::GetGlobalPath { name, n } => Op::GetGlobalPath { name: slot_of(name, self), n },
+                Op::InvokeGlobal { global, name, argc } => {
+                    Op::InvokeGlobal { global: slot_of(global, self), name, argc }
+                }
+                Op::InvokeGlobalPath { global, n, name, argc } => {
+                    Op::InvokeGlobalPath { global: slot_of(global, self), n, name, argc }
+                }
+                other => other,
+            };
+        }
+        Arc::new(out)
+    }
+
+    fn global_slot(&mut self, name: &str, ns: &mut Namespace, defined: &HashSet<String>) -> u32 {
+        if let Some(&s) = ns.map.get(name) {
+            return s;
+        }
+        if !defined.contains(name) {
+            if let Some(&s) = self.native_slots.get(name) {
+                return s;
+            }
+        }
+        let s = self.new_global(name);
+        ns.map.insert(name.to_string(), s);
+        s
+    }
+
+    // ---- running ----
+
+    /// Runs a compiled top-level function in the main namespace.
+    pub fn run_main(&mut self, f: &Function) -> VmResult<Value> {
+        let mut ns = std::mem::take(&mut self.main_namespace);
+        let linked = self.link(f, &mut ns);
+        self.main_namespace = ns;
+        self.run_function(linked)
+    }
+
+    /// Runs a linked top-level function to completion.
+    pub fn run_function(&mut self, func: Arc<Function>) -> VmResult<Value> {
+        let closure = Arc::new(Closure { func, captures: Vec::new() });
+        let stop = self.frames.len();
+        self.stack.push(Value::Closure(closure.clone(), Phase::Unphased));
+        let result = self.push_frame(closure, 0).and_then(|_| self.execute(stop));
+        if result.is_err() {
+            self.frames.truncate(stop);
+        }
+        result
+    }
+
+    /// Calls a callable value with arguments from native code, re-entering the loop.
+    pub fn call_value(&mut self, f: &Value, args: Vec<Value>) -> VmResult<Value> {
+        match f {
+            Value::Native(id, _) => {
+                let func = self.natives[*id as usize].1;
+                func(self, &args)
+            }
+            Value::Closure(c, _) => {
+                if self.native_depth >= MAX_NATIVE_DEPTH {
+                    return Err(RuntimeError::new("maximum recursion depth exceeded"));
+                }
+                self.native_depth += 1;
+                let stop = self.frames.len();
+                let stack_len = self.stack.len();
+                let argc = args.len();
+                self.stack.push(f.clone());
+                self.stack.extend(args);
+                let result = self.push_frame(c.clone(), argc).and_then(|_| self.execute(stop));
+                self.native_depth -= 1;
+                if result.is_err() {
+                    self.frames.truncate(stop);
+                    self.stack.truncate(stack_len);
+                }
+                result
+            }
+            other => Err(RuntimeError::new(format!("cannot call a value of type {}", other.type_name()))),
+        }
+    }
+
+    /// Pushes a frame for `closure` whose `argc` arguments are on top of the stack,
+    /// fitting them to the parameters (defaults, variadic, type checks).
+    pub(crate) fn push_frame(&mut self, closure: Arc<Closure>, argc: usize) -> VmResult<()> {
+        if self.frames.len() >= MAX_FRAMES {
+            return Err(RuntimeError::new(format!(
+                "stack overflow: maximum recursion depth ({MAX_FRAMES}) exceeded"
+            )));
+        }
+        let func = &closure.func;
+        let nparams = func.params.len();
+        if argc != nparams || func.params.iter().any(|p| p.variadic || p.ty.is_some()) {
+            crate::calls::fit_arguments(self, func, argc)?;
+        }
+        let base = self.stack.len() - nparams;
+        self.frames.push(Frame { closure, ip: 0, base, defer_base: self.defers.len() });
+        Ok(())
+    }
+
+    pub(crate) fn call_native(&mut self, id: u32, argc: usize) -> VmResult<Value> {
+        let args = self.stack.split_off(self.stack.len() - argc);
+        self.stack.pop();
+        let f = self.natives[id as usize].1;
+        f(self, &args)
+    }
+
+    /// Writes program output (buffered; flushed at exit and before errors).
+    pub fn write_out(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    /// The trace of the live frames, outermost first.
+    pub(crate) fn trace(&self) -> Vec<TraceFrame> {
+        self.frames
+            .iter()
+            .map(|f| {
+                let func = &f.closure.func;
+                let line = func.line_at(f.ip.saturating_sub(1));
+                let function =
+                    if func.name == "<script>" { func.name.clone() } else { format!("{}()", func.name) };
+                TraceFrame { function, line }
+            })
+            .collect()
+    }
+
+    /// Routes an error to the innermost `try` handler at or above frame `stop`; returns
+    /// the error when none is there.
+    fn handle_error(&mut self, mut err: RuntimeError, stop: usize) -> VmResult<()> {
+        if err.trace.is_empty() {
+            err.trace = self.trace();
+        }
+        if err.exit_code.is_some() {
+            return Err(err);
+        }
+        while let Some(h) = self.handlers.last() {
+            if h.frame < stop {
+                break;
+            }
+            let h = self.handlers.pop().expect("checked above");
+            if h.frame >= self.frames.len() {
+                continue;
+            }
+            self.unwind_defers(h.defer_len);
+            self.frames.truncate(h.frame + 1);
+            self.stack.truncate(h.stack_len);
+            self.stack.push(err.to_value());
+            self.frames[h.frame].ip = h.target;
+            return Ok(());
+        }
+        let defer_floor = self.frames.get(stop).map_or(self.defers.len(), |f| f.defer_base);
+        self.unwind_defers(defer_floor);
+        Err(err)
+    }
+
+    /// Runs deferred closures down to `len` (errors inside them are dropped: the error
+    /// being propagated wins).
+    fn unwind_defers(&mut self, len: usize) {
+        while self.defers.len() > len {
+            let f = self.defers.pop().expect("len checked");
+            let _ = self.call_value(&f, Vec::new());
+        }
+    }
+
+    pub(crate) fn run_defers(&mut self, len: usize) -> VmResult<()> {
+        while self.defers.len() > len {
+            let f = self.defers.pop().expect("len checked");
+            self.call_value(&f, Vec::new())?;
+        }
+        Ok(())
+    }
+
+    /// The dispatch loop. Runs until the frame count drops to `stop`, returning the value
+    /// the last frame returned.
+    pub(crate) fn execute(&mut self, stop: usize) -> VmResult<Value> {
+        'frames: loop {
+            let frame = self.frames.last().expect("execute needs a frame");
+            let closure = frame.closure.clone();
+            let func: &Function = &closure.func;
+            let code: &[Op] = &func.code;
+            let mut ip = frame.ip;
+            let base = frame.base;
+
+            macro_rules! throw {
+                ($err:expr) => {{
+                    let err: RuntimeError = $err;
+                    self.frames.last_mut().expect("frame").ip = ip;
+                    match self.handle_error(err, stop) {
+                        Ok(()) => continue 'frames,
+                        Err(e) => return Err(e),
+                    }
+                }};
+            }
+            macro_rules! tri {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(e) => throw!(e),
+                    }
+                };
+            }
+            macro_rules! save_ip {
+                () => {
+                    self.frames.last_mut().expect("frame").ip = ip
+                };
+            }
+            macro_rules! pop {
+                () => {
+                    self.stack.pop().unwrap_or_default()
+                };
+            }
+            macro_rules! binary {
+                ($int:expr, $slow:path) => {{
+                    let b = pop!();
+                    let top = self.stack.last_mut().expect("verified stack");
+                    match (&*top, &b) {
+                        (Value::Int(x, _), Value::Int(y, _)) => *top = Value::int($int(*x, *y)),
+                        _ => {
+                            let a = std::mem::take(top);
+                            let r = tri!($slow(&a, &b));
+                            *self.stack.last_mut().expect("verified stack") = r;
+                        }
+                    }
+                }};
+            }
+            macro_rules! compare {
+                ($cmp:tt) => {{
+                    let b = pop!();
+                    let top = self.stack.last_mut().expect("verified stack");
+                    let r = match (&*top, &b) {
+                        (Value::Int(x, _), Value::Int(y, _)) => *x $cmp *y,
+                        (Value::Float(x, _), Value::Float(y, _)) => *x $cmp *y,
+                        _ => tri!(crate::ops::compare_values(&*top, &b, stringify!($cmp))) $cmp std::cmp::Ordering::Equal,
+                    };
+                    *self.stack.last_mut().expect("verified stack") = Value::bool(r);
+                }};
+            }
+
+            loop {
+                let op = code[ip];
+                ip += 1;
+                match op {
+                    Op::Const { idx } => {
+                        let v = tri!(crate::ops::constant_value(func, idx));
+                        self.stack.push(v);
+                    }
+                    Op::Nil {} => self.stack.push(Value::NIL),
+                    Op::Unit {} => self.stack.push(Value::UNIT),
+                    Op::True {} => self.stack.push(Value::TRUE),
+                    Op::False {} => self.stack.push(Value::FALSE),
+                    Op::SmallInt { value } => self.stack.push(Value::int(value as i64)),
+                    Op::Pop {} => {
+                        self.stack.pop();
+                    }
+                    Op::PopUnder { n } => {
+                        let top = pop!();
+                        let len = self.stack.len() - n as usize;
+                        self.stack.truncate(len);
+                        self.stack.push(top);
+                    }
+                    Op::Dup {} => {
+                        let v = self.stack.last().cloned().unwrap_or_default();
+                        self.stack.push(v);
+                    }
+                    Op::Pick { depth } => {
+                        let v = self.stack[self.stack.len() - 1 - depth as usize].clone();
+                        self.stack.push(v);
+                    }
+                    Op::Swap {} => {
+                        let n = self.stack.len();
+                        self.stack.swap(n - 1, n - 2);
+                    }
+
+                    Op::GetLocal { slot } => {
+                        let v = match &self.stack[base + slot as usize] {
+                            Value::Cell(c) => crate::ops::read_cell(c),
+                            v => v.clone(),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::SetLocal { slot } => {
+                        let v = pop!();
+                        let dst = &mut self.stack[base + slot as usize];
+                        match dst {
+                            Value::Cell(c) => {
+                                let c = c.clone();
+                                let r = crate::ops::assign_checked(&mut c.lock().expect("cell"), v, || {
+                                    func.local_name(slot, ip - 1).unwrap_or("?").to_string()
+                                });
+                                tri!(r)
+                            }
+                            _ => {
+                                if dst.phase() == Phase::Unphased {
+                                    *dst = v;
+                                } else {
+                                    tri!(crate::ops::assign_checked(dst, v, || {
+                                        func.local_name(slot, ip - 1).unwrap_or("?").to_string()
+                                    }))
+                                }
+                            }
+                        }
+                    }
+                    Op::StoreLocal { slot } => {
+                        let v = pop!();
+                        match &mut self.stack[base + slot as usize] {
+                            Value::Cell(c) => *c.lock().expect("cell") = v,
+                            dst => *dst = v,
+                        }
+                    }
+                    Op::GetGlobal { name } => match &self.globals[name as usize] {
+                        Value::Undef => throw!(crate::ops::undefined_global(self, name)),
+                        v => {
+                            let v = v.clone();
+                            self.stack.push(v)
+                        }
+                    },
+                    Op::SetGlobal { name } => {
+                        let v = pop!();
+                        if matches!(self.globals[name as usize], Value::Undef) {
+                            throw!(crate::ops::undefined_global(self, name));
+                        }
+                        let gname = &self.global_names[name as usize];
+                        let dst = &mut self.globals[name as usize];
+                        tri!(crate::ops::assign_checked(dst, v, || gname.clone()));
+                    }
+                    Op::DefGlobal { name } | Op::StoreGlobal { name } => {
+                        let v = pop!();
+                        tri!(crate::calls::define_global(self, name, v));
+                    }
+                    Op::GetUpval { idx } => {
+                        let v = crate::ops::read_cell(&closure.captures[idx as usize]);
+                        self.stack.push(v);
+                    }
+                    Op::SetUpval { idx } => {
+                        let v = pop!();
+                        let mut cell = closure.captures[idx as usize].lock().expect("cell");
+                        tri!(crate::ops::assign_checked(&mut cell, v, || {
+                            func.upval_names.get(idx as usize).cloned().unwrap_or_default()
+                        }));
+                    }
+                    Op::StoreUpval { idx } => {
+                        let v = pop!();
+                        *closure.captures[idx as usize].lock().expect("cell") = v;
+                    }
+
+                    Op::Add {} => binary!(i64::wrapping_add, crate::ops::add),
+                    Op::Sub {} => binary!(i64::wrapping_sub, crate::ops::sub),
+                    Op::Mul {} => binary!(i64::wrapping_mul, crate::ops::mul),
+                    Op::Div {} => {
+                        let b = pop!();
+                        let a = pop!();
+                        let r = tri!(crate::ops::div(&a, &b));
+                        self.stack.push(r);
+                    }
+                    Op::Mod {} => {
+                        let b = pop!();
+                        let a = pop!();
+                        let r = tri!(crate::ops::rem(&a, &b));
+                        self.stack.push(r);
+                    }
+                    Op::Neg {} => {
+                        let a = pop!();
+                        let r = tri!(crate::ops::neg(&a));
+                        self.stack.push(r);
+                    }
+                    Op::Not {} => {
+                        let a = pop!();
+                        self.stack.push(Value::bool(!a.truthy()));
+                    }
+                    Op::BitNot {} => {
+                        let a = pop!();
+                        let r = tri!(crate::ops::bit_not(&a));
+                        self.stack.push(r);
+                    }
+                    Op::BitAnd {} => binary!(std::ops::BitAnd::bitand, crate::ops::bit_and),
+                    Op::BitOr {} => binary!(std::ops::BitOr::bitor, crate::ops::bit_or),
+                    Op::BitXor {} => binary!(std::ops::BitXor::bitxor, crate::ops::bit_xor),
+                    Op::Shl {} | Op::Shr {} => {
+                        let b = pop!();
+                        let a = pop!();
+                        let r = tri!(crate::ops::shift(&a, &b, matches!(op, Op::Shl {})));
+                        self.stack.push(r);
+                    }
+                    Op::Eq {} => {
+                        let b = pop!();
+                        let a = pop!();
+                        self.stack.push(Value::bool(crate::compare::values_equal(&a, &b)));
+                    }
+                    Op::Ne {} => {
+                        let b = pop!();
+                        let a = pop!();
+                        self.stack.push(Value::bool(!crate::compare::values_equal(&a, &b)));
+                    }
+                    Op::Lt {} => compare!(<),
+                    Op::Le {} => compare!(<=),
+                    Op::Gt {} => compare!(>),
+                    Op::Ge {} => compare!(>=),
+
+                    Op::Jump { offset } => ip = (ip as i64 + offset as i64) as usize,
+                    Op::JumpIfFalse { offset } => {
+                        if !pop!().truthy() {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        }
+                    }
+                    Op::JumpIfTrue { offset } => {
+                        if pop!().truthy() {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        }
+                    }
+                    Op::AndJump { offset } => {
+                        if !self.stack.last().is_some_and(Value::truthy) {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        } else {
+                            self.stack.pop();
+                        }
+                    }
+                    Op::OrJump { offset } => {
+                        if self.stack.last().is_some_and(Value::truthy) {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        } else {
+                            self.stack.pop();
+                        }
+                    }
+                    Op::NilJump { offset } => {
+                        if !self.stack.last().is_some_and(Value::is_nil) {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        } else {
+                            self.stack.pop();
+                        }
+                    }
+                    Op::JumpIfNil { offset } => {
+                        if self.stack.last().is_some_and(|v| matches!(v, Value::Nil(_) | Value::Unit(_))) {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        }
+                    }
+
+                    Op::Call { argc } => {
+                        let argc = argc as usize;
+                        let fidx = self.stack.len() - argc - 1;
+                        save_ip!();
+                        match &self.stack[fidx] {
+                            Value::Closure(c, _) => {
+                                let c = c.clone();
+                                tri!(self.push_frame(c, argc));
+                                continue 'frames;
+                            }
+                            Value::Native(id, _) => {
+                                let id = *id;
+                                let r = tri!(self.call_native(id, argc));
+                                self.stack.push(r);
+                            }
+                            other => throw!(crate::calls::not_callable(other)),
+                        }
+                    }
+                    Op::CallSpread {} => {
+                        save_ip!();
+                        let args = pop!();
+                        let argc = tri!(crate::calls::spread_args(self, args));
+                        let fidx = self.stack.len() - argc - 1;
+                        match &self.stack[fidx] {
+                            Value::Closure(c, _) => {
+                                let c = c.clone();
+                                tri!(self.push_frame(c, argc));
+                                continue 'frames;
+                            }
+                            Value::Native(id, _) => {
+                                let id = *id;
+                                let r = tri!(self.call_native(id, argc));
+                                self.stack.push(r);
+                            }
+                            other => throw!(crate::calls::not_callable(other)),
+                        }
+                    }
+                    Op::Return {} => {
+                        let mut result = pop!();
+                        save_ip!();
+                        let frame = self.frames.last().expect("frame");
+                        if self.defers.len() > frame.defer_base {
+                            let keep = frame.defer_base;
+                            tri!(self.run_defers(keep));
+                        }
+                        if let Some(ty) = &func.ret_type {
+                            tri!(crate::types::check_return(self, func, ty, &mut result));
+                        }
+                        let frame = self.frames.pop().expect("frame");
+                        self.handlers.retain(|h| h.frame < self.frames.len());
+                        self.stack.truncate(frame.base - 1);
+                        if self.frames.len() <= stop {
+                            return Ok(result);
+                        }
+                        self.stack.push(result);
+                        continue 'frames;
+                    }
+                    Op::Closure { func: fidx, ncap } => {
+                        let proto = match func.constants.get(fidx as usize) {
+                            Some(Constant::Function(f)) => f.clone(),
+                            _ => throw!(RuntimeError::new("bad function constant")),
+                        };
+                        let mut captures = Vec::with_capacity(ncap as usize);
+                        for _ in 0..ncap {
+                            if let Op::Capture { local, idx } = code[ip] {
+                                ip += 1;
+                                if local == 1 {
+                                    captures
+                                        .push(crate::ops::box_local(&mut self.stack[base + idx as usize]));
+                                } else {
+                                    captures.push(closure.captures[idx as usize].clone());
+                                }
+                            }
+                        }
+                        self.stack.push(Value::Closure(
+                            Arc::new(Closure { func: proto, captures }),
+                            Phase::Unphased,
+                        ));
+                    }
+                    Op::Capture { .. } => {}
+                    Op::Invoke { name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        if tri!(crate::calls::invoke(self, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::InvokeLocal { slot, name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        let place = crate::calls::Place::Local(base + slot as usize);
+                        if tri!(crate::calls::invoke_place(self, place, 0, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::InvokeGlobal { global, name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        let place = crate::calls::Place::Global(global as usize);
+                        if tri!(crate::calls::invoke_place(self, place, 0, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::InvokeUpval { idx, name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        let place = crate::calls::Place::Cell(closure.captures[idx as usize].clone());
+                        if tri!(crate::calls::invoke_place(self, place, 0, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::InvokeLocalPath { slot, n, name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        let place = crate::calls::Place::Local(base + slot as usize);
+                        if tri!(crate::calls::invoke_place(self, place, n as usize, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::InvokeGlobalPath { global, n, name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        let place = crate::calls::Place::Global(global as usize);
+                        if tri!(crate::calls::invoke_place(self, place, n as usize, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::InvokeUpvalPath { idx, n, name, argc } => {
+                        save_ip!();
+                        let name = func.const_str(name);
+                        let place = crate::calls::Place::Cell(closure.captures[idx as usize].clone());
+                        if tri!(crate::calls::invoke_place(self, place, n as usize, name, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::ArgGiven { slot, offset } => {
+                        if !matches!(self.stack[base + slot as usize], Value::Undef) {
+                            ip = (ip as i64 + offset as i64) as usize;
+                        }
+                    }
+                    Op::CallMain {} => {
+                        save_ip!();
+                        if let Some(main) =
+                            self.main_namespace.map.get("main").map(|&s| self.globals[s as usize].clone())
+                        {
+                            if let Value::Closure(c, _) = &main {
+                                // main's result lands on the script's stack; codegen pops it.
+                                self.stack.push(main.clone());
+                                tri!(self.push_frame(c.clone(), 0));
+                                continue 'frames;
+                            }
+                        }
+                        self.stack.push(Value::UNIT);
+                    }
+
+                    Op::MakeArray { n } => {
+                        let items = self.stack.split_off(self.stack.len() - n as usize);
+                        self.stack.push(Value::array(items));
+                    }
+                    Op::ArrayPush {} => {
+                        let v = pop!();
+                        if let Some(Value::Array(a, _)) = self.stack.last_mut() {
+                            Arc::make_mut(a).push(v);
+                        }
+                    }
+                    Op::ArrayExtend {} => {
+                        let v = pop!();
+                        let items = tri!(crate::ops::iterate_eager(self, &v));
+                        if let Some(Value::Array(a, _)) = self.stack.last_mut() {
+                            Arc::make_mut(a).extend(items);
+                        }
+                    }
+                    Op::MakeMap { n } => {
+                        let items = self.stack.split_off(self.stack.len() - 2 * n as usize);
+                        let mut m = LatMap::new();
+                        let mut it = items.into_iter();
+                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                            m.insert(&crate::display::to_display(&k), v);
+                        }
+                        self.stack.push(Value::map(m));
+                    }
+                    Op::MakeTuple { n } => {
+                        let items = self.stack.split_off(self.stack.len() - n as usize);
+                        self.stack.push(Value::tuple(items));
+                    }
+                    Op::MakeRange {} => {
+                        let b = pop!();
+                        let a = pop!();
+                        match (a.as_int(), b.as_int()) {
+                            (Some(x), Some(y)) => self.stack.push(Value::range(x, y)),
+                            _ => throw!(RuntimeError::new("range bounds must be integers")),
+                        }
+                    }
+                    Op::MakeStruct { name, fields, n } => {
+                        let values = self.stack.split_off(self.stack.len() - n as usize);
+                        let v = tri!(crate::calls::make_struct(self, func, name, fields, values));
+                        self.stack.push(v);
+                    }
+                    Op::PathCall { ty, member, argc } => {
+                        save_ip!();
+                        if tri!(crate::calls::path_call(self, func, ty, member, argc as usize)) {
+                            continue 'frames;
+                        }
+                    }
+                    Op::PathGet { ty, member } => {
+                        let v = tri!(crate::calls::path_get(self, func, ty, member));
+                        self.stack.push(v);
+                    }
+                    Op::Interp { n } => {
+                        let parts = self.stack.split_off(self.stack.len() - n as usize);
+                        let mut s = String::new();
+                        for p in &parts {
+                            match p {
+                                Value::Str(x, _) => s.push_str(x),
+                                other => crate::display::write_value(&mut s, other, 0),
+                            }
+                        }
+                        self.stack.push(Value::str(s));
+                    }
+                    Op::Index {} => {
+                        let key = pop!();
+                        let obj = pop!();
+                        let v = tri!(crate::ops::index(&obj, &key));
+                        self.stack.push(v);
+                    }
+                    Op::IndexOpt {} => {
+                        let key = pop!();
+                        let obj = pop!();
+                        let v = crate::ops::index(&obj, &key).unwrap_or(Value::NIL);
+                        self.stack.push(v);
+                    }
+                    Op::GetField { name } => {
+                        let obj = pop!();
+                        let v = tri!(crate::ops::get_field(self, &obj, func.const_str(name)));
+                        self.stack.push(v);
+                    }
+                    Op::GetFieldOpt { name } => {
+                        let obj = pop!();
+                        let v = crate::ops::get_field(self, &obj, func.const_str(name)).unwrap_or(Value::NIL);
+                        self.stack.push(v);
+                    }
+                    Op::TupleGet { index } => {
+                        let obj = pop!();
+                        let v = tri!(crate::ops::tuple_get(&obj, index as usize));
+                        self.stack.push(v);
+                    }
+                    Op::SetLocalPath { slot, n } => {
+                        let name = || func.local_name(slot, ip - 1).unwrap_or("?").to_string();
+                        tri!(crate::paths::set_path(
+                            self,
+                            crate::calls::Place::Local(base + slot as usize),
+                            n,
+                            &name
+                        ));
+                    }
+                    Op::SetGlobalPath { name: g, n } => {
+                        let gname = self.global_names[g as usize].clone();
+                        tri!(crate::paths::set_path(
+                            self,
+                            crate::calls::Place::Global(g as usize),
+                            n,
+                            &|| gname.clone()
+                        ));
+                    }
+                    Op::SetUpvalPath { idx, n } => {
+                        let name = || func.upval_names.get(idx as usize).cloned().unwrap_or_default();
+                        let place = crate::calls::Place::Cell(closure.captures[idx as usize].clone());
+                        tri!(crate::paths::set_path(self, place, n, &name));
+                    }
+                    Op::GetLocalPath { slot, n } => {
+                        let v = tri!(crate::paths::get_path(
+                            self,
+                            crate::calls::Place::Local(base + slot as usize),
+                            n
+                        ));
+                        self.stack.push(v);
+                    }
+                    Op::GetGlobalPath { name: g, n } => {
+                        let v =
+                            tri!(crate::paths::get_path(self, crate::calls::Place::Global(g as usize), n));
+                        self.stack.push(v);
+                    }
+                    Op::GetUpvalPath { idx, n } => {
+                        let place = crate::calls::Place::Cell(closure.captures[idx as usize].clone());
+                        let v = tri!(crate::paths::get_path(self, place, n));
+                        self.stack.push(v);
+                    }
+
+                    Op::IterInit {} => {
+                        let v = pop!();
+                        let it = tri!(crate::ops::iter_init(v));
+                        self.stack.push(it);
+                        self.stack.push(Value::int(0));
+                    }
+                    Op::IterNext { slot, offset } => {
+                        let at = base + slot as usize;
+                        let i = self.stack[at + 1].as_int().unwrap_or(0);
+                        let next = match &self.stack[at] {
+                            Value::Array(items, _) => items.get(i as usize).cloned(),
+                            Value::Range(r, _) => {
+                                let v = r.0.wrapping_add(i);
+                                (v < r.1).then(|| Value::int(v))
+                            }
+                            Value::Iterator(state, _) => {
+                                let state = state.clone();
+                                save_ip!();
+                                let mut st = std::mem::take(&mut *state.lock().expect("iterator"));
+                                let r = st.next(self);
+                                *state.lock().expect("iterator") = st;
+                                tri!(r)
+                            }
+                            _ => None,
+                        };
+                        match next {
+                            Some(v) => {
+                                self.stack[at + 1] = Value::int(i + 1);
+                                self.stack.push(v);
+                            }
+                            None => ip = (ip as i64 + offset as i64) as usize,
+                        }
+                    }
+
+                    Op::TryBegin { offset } => {
+                        self.handlers.push(Handler {
+                            frame: self.frames.len() - 1,
+                            stack_len: self.stack.len(),
+                            target: (ip as i64 + offset as i64) as usize,
+                            defer_len: self.defers.len(),
+                        });
+                    }
+                    Op::TryEnd {} => {
+                        self.handlers.pop();
+                    }
+                    Op::TryUnwrap {} => {
+                        let v = pop!();
+                        match crate::ops::try_unwrap(v) {
+                            Ok(inner) => self.stack.push(inner),
+                            Err(result) => {
+                                // Return the err map from the running function.
+                                save_ip!();
+                                let frame = self.frames.pop().expect("frame");
+                                self.handlers.retain(|h| h.frame < self.frames.len());
+                                self.stack.truncate(frame.base - 1);
+                                if self.frames.len() <= stop {
+                                    return Ok(result);
+                                }
+                                self.stack.push(result);
+                                continue 'frames;
+                            }
+                        }
+                    }
+                    Op::DeferPush {} => {
+                        let f = pop!();
+                        self.defers.push(f);
+                    }
+                    Op::DeferRun { keep } => {
+                        save_ip!();
+                        let floor = self.frames.last().expect("frame").defer_base + keep as usize;
+                        tri!(self.run_defers(floor));
+                    }
+                    Op::Throw {} => {
+                        let v = pop!();
+                        throw!(crate::ops::thrown(v));
+                    }
+
+                    Op::Freeze {} => {
+                        let top = self.stack.last_mut().expect("verified stack");
+                        crate::phase::freeze(top);
+                    }
+                    Op::Thaw {} => {
+                        let v = pop!();
+                        self.stack.push(crate::phase::thaw(&v));
+                    }
+                    Op::CloneValue {} => {
+                        let v = pop!();
+                        self.stack.push(crate::phase::deep_clone(&v));
+                    }
+                    Op::MarkFluid {} => {
+                        let top = self.stack.last_mut().expect("verified stack");
+                        if top.is_crystal() {
+                            *top = crate::phase::thaw(top);
+                        } else {
+                            top.set_phase(Phase::Fluid);
+                        }
+                    }
+                    Op::Sublimate {} => {
+                        let top = self.stack.last_mut().expect("verified stack");
+                        top.set_phase(Phase::Sublimated);
+                    }
+                    Op::PhaseIs { phase } => {
+                        let ok = self.stack.last().is_some_and(|v| v.phase() as u8 == phase);
+                        self.stack.push(Value::bool(ok));
+                    }
+
+                    Op::MatchArray { len, rest } => {
+                        let ok = match self.stack.last() {
+                            Some(Value::Array(a, _)) => {
+                                if rest == 1 {
+                                    a.len() >= len as usize
+                                } else {
+                                    a.len() == len as usize
+                                }
+                            }
+                            _ => false,
+                        };
+                        self.stack.push(Value::bool(ok));
+                    }
+                    Op::MatchVariant { enum_name, variant, n } => {
+                        let ok = match self.stack.last() {
+                            Some(Value::Enum(e, _)) => {
+                                let en = func.const_str(enum_name);
+                                (en.is_empty() || *e.enum_name == *en)
+                                    && *e.variant == *func.const_str(variant)
+                                    && (n == u16::MAX || e.payload.len() == n as usize)
+                            }
+                            _ => false,
+                        };
+                        self.stack.push(Value::bool(ok));
+                    }
+                    Op::MatchHasField { name } => {
+                        let name = func.const_str(name);
+                        let ok = match self.stack.last() {
+                            Some(Value::Map(m, _)) => m.contains_key(name),
+                            Some(Value::Struct(s, _)) => s.def.field_index(name).is_some(),
+                            _ => false,
+                        };
+                        self.stack.push(Value::bool(ok));
+                    }
+                    Op::VariantGet { index } => {
+                        let v = pop!();
+                        let item = match &v {
+                            Value::Enum(e, _) => e.payload.get(index as usize).cloned().unwrap_or(Value::NIL),
+                            Value::Array(a, _) | Value::Tuple(a, _) => {
+                                a.get(index as usize).cloned().unwrap_or(Value::NIL)
+                            }
+                            _ => Value::NIL,
+                        };
+                        self.stack.push(item);
+                    }
+                    Op::ArraySlice { from, to_end } => {
+                        let v = pop!();
+                        let items = match &v {
+                            Value::Array(a, _) => {
+                                let end = a.len().saturating_sub(to_end as usize);
+                                a.get(from as usize..end.max(from as usize))
+                                    .map(|s| s.to_vec())
+                                    .unwrap_or_default()
+                            }
+                            _ => Vec::new(),
+                        };
+                        self.stack.push(Value::array(items));
+                    }
+                    Op::InRange {} => {
+                        let hi = pop!();
+                        let lo = pop!();
+                        let v = self.stack.last().expect("verified stack");
+                        let ok = matches!((crate::compare::compare(v, &lo), crate::compare::compare(v, &hi)),
+                            (Some(a), Some(b)) if a != std::cmp::Ordering::Less && b == std::cmp::Ordering::Less);
+                        self.stack.push(Value::bool(ok));
+                    }
+
+                    Op::DefStruct { def } => {
+                        if let Some(Constant::Struct(d)) = func.constants.get(def as usize) {
+                            self.structs.insert(d.name.clone(), d.clone());
+                        }
+                    }
+                    Op::DefEnum { def } => {
+                        if let Some(Constant::Enum(d)) = func.constants.get(def as usize) {
+                            self.enums.insert(d.name.clone(), d.clone());
+                        }
+                    }
+                    Op::DefMethod { ty, name } => {
+                        let f = pop!();
+                        let ty = func.const_str(ty).to_string();
+                        let name = func.const_str(name).to_string();
+                        self.user_methods.entry(ty).or_default().insert(name, f);
+                    }
+                    Op::Import { path } => {
+                        save_ip!();
+                        let exports = tri!(crate::calls::import(self, func.const_str(path)));
+                        self.stack.push(exports);
+                    }
+                    Op::ImportAll {} => {
+                        let m = pop!();
+                        if let Value::Map(m, _) = m {
+                            for (k, v) in m.iter() {
+                                let mut ns = std::mem::take(&mut self.main_namespace);
+                                let slot = self.global_slot(k, &mut ns, &HashSet::new());
+                                self.main_namespace = ns;
+                                self.globals[slot as usize] = v.clone();
+                            }
+                        }
+                    }
+                    Op::CheckType { ty, what } => {
+                        let v = self.stack.last().expect("verified stack");
+                        tri!(crate::types::check_value(self, v, func.const_str(ty), func.const_str(what)));
+                    }
+                    Op::Require { msg } => {
+                        let c = pop!();
+                        if self.assertions && !c.truthy() {
+                            throw!(RuntimeError::new(func.const_str(msg).to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Names the top-level code defines as globals, so linking prefers them over natives.
+fn collect_defined(f: &Function, out: &mut HashSet<String>) {
+    for op in &f.code {
+        if let Op::DefGlobal { name } | Op::StoreGlobal { name } = op {
+            out.insert(f.const_str(*name).to_string());
+        }
+    }
+}
+
+/// A shared cell for a captured variable.
+pub fn new_cell(v: Value) -> Arc<Mutex<Value>> {
+    Arc::new(Mutex::new(v))
+}
