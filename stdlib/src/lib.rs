@@ -1,2 +1,26 @@
-//! The Lattice standard library: native functions and built-in modules registered into the
-//! VM, and the `lib/*.lat` libraries written in Lattice. Depends only on `lattice-vm`.
+//! The Lattice standard library: the native functions, builtin methods and built-in
+//! modules (`import "math"`) that a VM offers programs, registered by [`install`].
+//! Depends only on `lattice-vm`.
+//!
+//! One file per family; each has an `install` that registers its natives and methods.
+//! Built-in modules map their export names onto the flat natives (`json.parse` is
+//! `json_parse`), so every function is reachable both ways, as in the reference.
+
+mod args;
+mod convert;
+mod core;
+mod math;
+mod mutation;
+
+#[cfg(test)]
+mod test_support;
+
+use lattice_vm::Vm;
+
+/// Registers every native, method, static function and built-in module into `vm`.
+pub fn install(vm: &mut Vm) {
+    core::install(vm);
+    convert::install(vm);
+    math::install(vm);
+    vm.register_module("math", math::MODULE);
+}
