@@ -156,10 +156,8 @@ impl<'src> Driver<'src> {
                 Diagnostic::error("E0001", format!("unexpected character '{ch}'"), span)
                     .with_label("not valid here")
             }
-            LexErrorKind::IntOutOfRange => {
-                Diagnostic::error("E0002", "integer literal out of range", span)
-                    .with_label("does not fit in a 64-bit integer")
-            }
+            LexErrorKind::IntOutOfRange => Diagnostic::error("E0002", "integer literal out of range", span)
+                .with_label("does not fit in a 64-bit integer"),
             LexErrorKind::UnterminatedComment => {
                 let open = Span::new(span.start, span.start + 2);
                 Diagnostic::error("E0003", "unterminated block comment", open)
@@ -323,7 +321,8 @@ impl<'src> Driver<'src> {
         let Some(esc) = self.src[at + 1..end].chars().next() else {
             let span = Span::new(at as u32, end as u32);
             self.out.diagnostics.push(
-                Diagnostic::error("E0009", "unterminated escape sequence", span).with_label("nothing follows `\\`"),
+                Diagnostic::error("E0009", "unterminated escape sequence", span)
+                    .with_label("nothing follows `\\`"),
             );
             return end;
         };
@@ -379,8 +378,9 @@ impl<'src> Driver<'src> {
                 self.bad_unicode(at, stop);
                 stop
             }
+            // Without braces `\u` is an unknown escape: the letter itself, as in the reference.
             None => {
-                self.bad_unicode(at, after);
+                text.push('u');
                 after
             }
         }
@@ -483,7 +483,10 @@ Str "q'${x}" "'q\\'${x}'"
 
     #[test]
     fn invalid_hex_escape() {
-        check(r#""bad \xZZ""#, "Str \"bad \" \"\\\"bad \\\\xZZ\\\"\"\nerror 5..9: invalid hex escape '\\xZZ'");
+        check(
+            r#""bad \xZZ""#,
+            "Str \"bad \" \"\\\"bad \\\\xZZ\\\"\"\nerror 5..9: invalid hex escape '\\xZZ'",
+        );
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Passes over the syntax tree that need no execution.
+
+pub mod check;

@@ -1,0 +1,265 @@
+//! Statements and blocks: bindings, assignments, loops, `return`, `defer`, `import`, and
+//! the recovery that lets one bad statement be reported and skipped.
+//!
+//! Lattice needs no semicolons and newlines mean nothing: a statement ends where its
+//! grammar ends, and `;` is an optional separator that may appear any number of times.
+
+use super::expr::Rules;
+use super::{expect_ident, expect_string, semicolons, Label, ParseError, P};
+use crate::syntax::ast::*;
+use crate::syntax::token::Token;
+use chumsky::prelude::*;
+
+/// `{ stmt* }`. `item` parses one statement or declaration (see `item.rs`); a declaration
+/// inside a block becomes `StmtKind::Item`.
+pub(super) fn parse_block<'t, 's: 't>(item: P<'t, 's, Item>) -> P<'t, 's, Block> {
+    let stmt = item.map(item_to_stmt).recover_with(via_parser(parse_skipped_stmt()));
+    semicolons()
+        .ignore_then(stmt.then_ignore(semicolons()).repeated().collect::<Vec<_>>())
+        .delimited_by(just(Token::LBrace), just(Token::RBrace))
+        .map_with(|stmts, e| Block { stmts, span: e.span() })
+        .labelled(Label::Block)
+        .boxed()
+}
+
+/// A plain statement stays itself; anything declared (or annotated) stays an item.
+fn item_to_stmt(item: Item) -> Stmt {
+    match item {
+        Item { kind: ItemKind::Stmt(stmt), exported: false, annotation: None, .. } => stmt,
+        item => Stmt { span: item.span, kind: StmtKind::Item(Box::new(item)) },
+    }
+}
+
+/// Recovery: skips from a statement that failed to parse to the next likely statement
+/// start, treating bracketed groups as units so a `}` inside them does not end the skip.
+/// It always consumes at least one token and never the `}` that closes the block.
+pub(super) fn parse_skipped_stmt<'t, 's: 't>() -> P<'t, 's, Stmt> {
+    custom(|inp| {
+        let before = inp.cursor();
+        let mut depth = 0usize;
+        let mut consumed = false;
+        loop {
+            let at = inp.save();
+            let Some(token) = inp.next() else { break };
+            match token {
+                Token::LBrace | Token::LParen | Token::LBracket => depth += 1,
+                Token::RBrace | Token::RParen | Token::RBracket => {
+                    if depth == 0 {
+                        inp.rewind(at);
+                        break;
+                    }
+                    depth -= 1;
+                }
+                t if consumed && depth == 0 && starts_statement(&t) => {
+                    inp.rewind(at);
+                    break;
+                }
+                _ => {}
+            }
+            consumed = true;
+        }
+        let span = inp.span_since(&before);
+        if !consumed {
+            return Err(ParseError::custom(span, "E0100", "unexpected token", ""));
+        }
+        Ok(Stmt { kind: StmtKind::Expr(Expr { kind: ExprKind::Nil, span }), span })
+    })
+    .boxed()
+}
+
+/// Keywords that begin a statement or declaration: where recovery resumes.
+fn starts_statement(token: &Token<'_>) -> bool {
+    matches!(
+        token,
+        Token::Fn
+            | Token::Struct
+            | Token::Enum
+            | Token::Trait
+            | Token::Impl
+            | Token::Let
+            | Token::Flux
+            | Token::Fix
+            | Token::For
+            | Token::While
+            | Token::Loop
+            | Token::Return
+            | Token::If
+            | Token::Import
+            | Token::Export
+            | Token::Test
+            | Token::Defer
+            | Token::At
+    )
+}
+
+/// Every statement that is not a declaration.
+pub(super) fn parse_stmt<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    choice((
+        parse_binding(r),
+        parse_return(r),
+        parse_jump(),
+        parse_for(r),
+        parse_while(r),
+        parse_loop(r),
+        parse_defer(r),
+        parse_import(r),
+        parse_expr_stmt(r),
+    ))
+    .labelled(Label::Statement)
+    .boxed()
+}
+
+fn parse_bind_target<'t, 's: 't>() -> P<'t, 's, BindTarget> {
+    let name = expect_ident().map(BindTarget::Name);
+    let rest = just(Token::DotDotDot).ignore_then(expect_ident());
+    let array = expect_ident()
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .then(rest.then_ignore(just(Token::Comma).or_not()).or_not())
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .map_with(|(elems, rest), e| BindTarget::Array { elems, rest, span: e.span() });
+    let fields = expect_ident()
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect()
+        .delimited_by(just(Token::LBrace), just(Token::RBrace))
+        .map_with(|fields, e| BindTarget::Struct { fields, span: e.span() });
+    choice((name, array, fields)).boxed()
+}
+
+/// `let`/`flux`/`fix` target `: T`? `=` value.
+fn parse_binding<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    let kind = select! {
+        Token::Let = e => (BindingKind::Let, e.span()),
+        Token::Flux = e => (BindingKind::Flux, e.span()),
+        Token::Fix = e => (BindingKind::Fix, e.span()),
+    };
+    kind.then(parse_bind_target())
+        .then(just(Token::Colon).ignore_then(r.ty.clone()).or_not())
+        .then_ignore(just(Token::Eq))
+        .then(r.expr.clone())
+        .map_with(|((((kind, kind_span), target), ty), value), e| Stmt {
+            kind: StmtKind::Let { kind, kind_span, target, ty, value },
+            span: e.span(),
+        })
+        .boxed()
+}
+
+fn parse_return<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    just(Token::Return)
+        .ignore_then(r.expr.clone().or_not())
+        .map_with(|value, e| Stmt { kind: StmtKind::Return(value), span: e.span() })
+        .boxed()
+}
+
+fn parse_jump<'t, 's: 't>() -> P<'t, 's, Stmt> {
+    select! {
+        Token::Break = e => Stmt { kind: StmtKind::Break, span: e.span() },
+        Token::Continue = e => Stmt { kind: StmtKind::Continue, span: e.span() },
+    }
+    .boxed()
+}
+
+fn parse_for<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    just(Token::For)
+        .ignore_then(parse_bind_target())
+        .then_ignore(just(Token::In))
+        .then(r.expr.clone())
+        .then(r.block.clone())
+        .map_with(|((var, iter), body), e| Stmt { kind: StmtKind::For { var, iter, body }, span: e.span() })
+        .boxed()
+}
+
+fn parse_while<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    just(Token::While)
+        .ignore_then(r.expr.clone())
+        .then(r.block.clone())
+        .map_with(|(cond, body), e| Stmt { kind: StmtKind::While { cond, body }, span: e.span() })
+        .boxed()
+}
+
+fn parse_loop<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    just(Token::Loop)
+        .ignore_then(r.block.clone())
+        .map_with(|body, e| Stmt { kind: StmtKind::Loop { body }, span: e.span() })
+        .boxed()
+}
+
+fn parse_defer<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    just(Token::Defer)
+        .ignore_then(r.block.clone())
+        .map_with(|body, e| Stmt { kind: StmtKind::Defer { body }, span: e.span() })
+        .boxed()
+}
+
+/// `import "path"`, `import "path" as alias`, `import { a, b } from "path"`.
+fn parse_import<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    let whole = expect_string(r.ctx)
+        .then(just(Token::As).ignore_then(expect_ident()).or_not())
+        .map(|((path, path_span), alias)| Import { path, path_span, alias, names: None });
+    let selective = expect_ident()
+        .separated_by(just(Token::Comma).or_not())
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LBrace), just(Token::RBrace))
+        .then_ignore(just(Token::From))
+        .then(expect_string(r.ctx))
+        .map(|(names, (path, path_span))| Import { path, path_span, alias: None, names: Some(names) });
+    just(Token::Import)
+        .ignore_then(choice((whole, selective)))
+        .map_with(|import, e| Stmt { kind: StmtKind::Import(import), span: e.span() })
+        .boxed()
+}
+
+/// An expression, an assignment `target = value`, or `target op= value`.
+fn parse_expr_stmt<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
+    let compound = select! {
+        Token::PlusEq = e => (BinOp::Add, e.span()),
+        Token::MinusEq = e => (BinOp::Sub, e.span()),
+        Token::StarEq = e => (BinOp::Mul, e.span()),
+        Token::SlashEq = e => (BinOp::Div, e.span()),
+        Token::PercentEq = e => (BinOp::Mod, e.span()),
+        Token::AmpEq = e => (BinOp::BitAnd, e.span()),
+        Token::PipeEq = e => (BinOp::BitOr, e.span()),
+        Token::CaretEq = e => (BinOp::BitXor, e.span()),
+        Token::ShlEq = e => (BinOp::Shl, e.span()),
+        Token::ShrEq = e => (BinOp::Shr, e.span()),
+    };
+    let assign = just(Token::Eq).ignore_then(r.expr.clone()).map(|v| (None, v));
+    let compound = compound.then(r.expr.clone()).map(|(op, v)| (Some(op), v));
+    r.expr
+        .clone()
+        .then(choice((assign, compound)).or_not())
+        .validate(|(target, rest), e, emitter| {
+            let span = e.span();
+            let Some((op, value)) = rest else {
+                return Stmt { kind: StmtKind::Expr(target), span };
+            };
+            if !is_place(&target) {
+                emitter.emit(ParseError::custom(
+                    target.span,
+                    "E0103",
+                    "invalid assignment target",
+                    "only a name, an index, a slice or a field can be assigned to",
+                ));
+            }
+            let kind = match op {
+                None => StmtKind::Assign { target, value },
+                Some((op, op_span)) => StmtKind::CompoundAssign { target, op, op_span, value },
+            };
+            Stmt { kind, span }
+        })
+        .boxed()
+}
+
+/// Whether an expression names a place that can be assigned to.
+fn is_place(expr: &Expr) -> bool {
+    matches!(
+        expr.kind,
+        ExprKind::Ident(_)
+            | ExprKind::Index { optional: false, .. }
+            | ExprKind::Field { optional: false, .. }
+            | ExprKind::TupleIndex { .. }
+    )
+}
