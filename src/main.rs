@@ -3,7 +3,9 @@
 //! codes (0 ok, 65 compile error, 70 runtime error, 74 IO error).
 
 mod check;
+mod loader;
 mod render;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -39,12 +41,36 @@ enum Command {
         #[arg(long)]
         ast: bool,
     },
+    /// Run a program (`.lat` source or compiled `.latc`).
+    ///
+    /// Exits 0 on success, 65 when the program does not compile, 70 on a runtime error
+    /// (after printing the error and a stack trace), 74 when the file cannot be read.
+    Run {
+        /// The program to run.
+        file: PathBuf,
+        /// Arguments for the program (`args()` returns them after the file name).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Print the bytecode of a program (`.lat` or `.latc`), one instruction per line.
+    Disasm {
+        /// The program to disassemble.
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Check { files, ast }) => check::run(&files, ast),
+        Some(Command::Run { file, args }) => run::run(&file, &args),
+        Some(Command::Disasm { file }) => match run::load_program(&file) {
+            Ok(f) => {
+                print!("{}", lattice_vm::disasm::disassemble(&f));
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
         None => ExitCode::SUCCESS,
     }
 }

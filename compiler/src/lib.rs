@@ -4,6 +4,7 @@
 //! could build plus the diagnostics it found. It depends on `lattice-vm` only for the
 //! bytecode types (opcodes, modules) it emits.
 
+pub mod codegen;
 pub mod diagnostic;
 pub mod sema;
 pub mod syntax;

@@ -307,6 +307,8 @@ pub fn import(vm: &mut Vm, path: &str) -> VmResult<Value> {
     if !vm.begin_loading(&canonical) {
         return Err(RuntimeError::new(format!("circular import of '{path}'")));
     }
+    crate::verify::verify_tree(&func)
+        .map_err(|e| RuntimeError::new(format!("invalid bytecode in '{path}': {e}")))?;
     let mut ns = crate::vm::Namespace::default();
     let linked = vm.link(&func, &mut ns);
     vm.module_dirs.push(canonical.parent().map(|p| p.to_path_buf()).unwrap_or_default());

@@ -5,8 +5,10 @@
 pub mod calls;
 pub mod channel;
 pub mod compare;
+pub mod disasm;
 pub mod display;
 pub mod error;
+pub mod format;
 pub mod iter;
 pub mod map;
 pub mod module;
@@ -17,6 +19,7 @@ pub mod phase;
 pub mod suggest;
 pub mod types;
 pub mod value;
+pub mod verify;
 pub mod vm;
 
 pub use error::{RuntimeError, VmResult};

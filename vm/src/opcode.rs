@@ -155,6 +155,10 @@ opcodes! {
     Pick = 0x0A { depth: u16 } stack: 1;
     /// Swap the two top values. Stack: a b => b a
     Swap = 0x0B {} stack: 0;
+    /// Discard the `n` top values. Stack: x1..xn =>
+    PopN = 0x0C { n: u16 } stack: -(n as i32);
+    /// Keep `a` when `b` is Unit, else `b` (anneal's result rule). Stack: a b => a|b
+    UnitOr = 0x0D {} stack: -1;
 
     // ---- variables ----
     /// Push local `slot`. Stack: => value
@@ -177,6 +181,12 @@ opcodes! {
     StoreUpval = 0x18 { idx: u16 } stack: -1;
     /// Pop into global `name` without checks. Stack: value =>
     StoreGlobal = 0x19 { name: u32 } stack: -1;
+    /// `local += value`, appending in place to a uniquely held string. Stack: value =>
+    AddSetLocal = 0x1A { slot: u16 } stack: -1;
+    /// `global += value`, in place like `AddSetLocal`. Stack: value =>
+    AddSetGlobal = 0x1B { name: u32 } stack: -1;
+    /// `upval += value`, in place like `AddSetLocal`. Stack: value =>
+    AddSetUpval = 0x1C { idx: u16 } stack: -1;
 
     // ---- operators ----
     /// Stack: a b => a + b
@@ -253,8 +263,8 @@ opcodes! {
     InvokeUpval = 0x57 { idx: u16, name: u32, argc: u8 } stack: 1 - argc as i32;
     /// Fill a missing argument: when local `slot` was passed, jump. Stack: =>
     ArgGiven = 0x58 { slot: u16, offset: i32 } stack: 0;
-    /// Call `main` when the program defines it (end of the entry module). Stack: =>
-    CallMain = 0x59 {} stack: 0;
+    /// Call `main` when the program defines it (end of the entry module). Stack: => result
+    CallMain = 0x59 {} stack: 1;
     /// Call with spread arguments: the arguments are one Array. Stack: f args => result
     CallSpread = 0x5A {} stack: -1;
 
@@ -309,8 +319,8 @@ opcodes! {
     IndexOpt = 0x77 {} stack: -1;
 
     // ---- iteration ----
-    /// Turn the top into an iterator state (kept as a hidden local). Stack: v => it
-    IterInit = 0x80 {} stack: 0;
+    /// Turn the top into an iterator state and a position (two hidden locals). Stack: v => it pos
+    IterInit = 0x80 {} stack: 1;
     /// Advance the iterator in local `slot`: push the next item, or jump when done.
     IterNext = 0x81 { slot: u16, offset: i32 } stack: 1;
 
@@ -339,22 +349,23 @@ opcodes! {
     MarkFluid = 0xA3 {} stack: 0;
     /// Lock the top-level structure of the top value (R8). Stack: v => v
     Sublimate = 0xA4 {} stack: 0;
-    /// Check that the top value's phase is `phase` (match patterns). Stack: v => v bool
-    PhaseIs = 0xA5 { phase: u8 } stack: 1;
+    /// Is the top value's phase `phase`? (match patterns). Stack: v => bool
+    PhaseIs = 0xA5 { phase: u8 } stack: 0;
 
     // ---- patterns ----
-    /// Is the top an Array of length `len` (or at least `len` when `rest`)? Stack: v => v bool
-    MatchArray = 0xB0 { len: u32, rest: u8 } stack: 1;
-    /// Is the top the enum variant `variant` of `enum_name` with `n` payload values? Stack: v => v bool
-    MatchVariant = 0xB1 { enum_name: u32, variant: u32, n: u16 } stack: 1;
-    /// Is the top a Map or struct having field `name`? Stack: v => v bool
-    MatchHasField = 0xB2 { name: u32 } stack: 1;
+    /// Is the top an Array of length `len` (or at least `len` when `rest`)? Stack: v => bool
+    MatchArray = 0xB0 { len: u32, rest: u8 } stack: 0;
+    /// Is the top the variant `variant` of `enum_name` ("" = any enum) with `n` payload
+    /// values (`u16::MAX` = any)? Stack: v => bool
+    MatchVariant = 0xB1 { enum_name: u32, variant: u32, n: u16 } stack: 0;
+    /// Is the top a Map or struct having field `name`? Stack: v => bool
+    MatchHasField = 0xB2 { name: u32 } stack: 0;
     /// Payload value `index` of the enum on top. Stack: e => value
     VariantGet = 0xB3 { index: u16 } stack: 0;
     /// Elements `from..len-to_end` of the array on top, as a new Array. Stack: arr => rest
     ArraySlice = 0xB4 { from: u32, to_end: u32 } stack: 0;
-    /// Is the top value inside the range `lo..hi` (values below)? Stack: v lo hi => v bool
-    InRange = 0xB5 {} stack: -1;
+    /// Is `v` inside `lo..hi` (`inclusive` = 1 for `lo..=hi`)? Stack: v lo hi => bool
+    InRange = 0xB5 { inclusive: u8 } stack: -2;
 
     // ---- declarations ----
     /// Register struct layout `def` (index into the module's struct table). Stack: =>

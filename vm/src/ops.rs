@@ -322,3 +322,26 @@ pub fn thrown(v: Value) -> RuntimeError {
         other => RuntimeError { thrown: Some(other.clone()), ..RuntimeError::new(to_display(&other)) },
     }
 }
+
+/// `dst += v` for a variable: appends in place when `dst` is a uniquely held string
+/// (so building a string by repeated `+=` is linear), else adds and assigns with the
+/// binding rules of [`assign_checked`].
+pub fn add_assign(dst: &mut Value, v: Value, name: impl FnOnce() -> String) -> VmResult<()> {
+    if dst.is_crystal() {
+        return assign_checked(dst, v, name);
+    }
+    match (&mut *dst, &v) {
+        (Value::Int(x, _), Value::Int(y, _)) => {
+            *x = x.wrapping_add(*y);
+            Ok(())
+        }
+        (Value::Str(s, _), Value::Str(t, _)) => {
+            Arc::make_mut(s).push_str(t);
+            Ok(())
+        }
+        _ => {
+            let sum = add(dst, &v)?;
+            assign_checked(dst, sum, name)
+        }
+    }
+}

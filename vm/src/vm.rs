@@ -337,6 +337,7 @@ impl Vm {
 
     /// Runs a compiled top-level function in the main namespace.
     pub fn run_main(&mut self, f: &Function) -> VmResult<Value> {
+        crate::verify::verify_tree(f).map_err(|e| RuntimeError::new(format!("invalid bytecode: {e}")))?;
         let mut ns = std::mem::take(&mut self.main_namespace);
         let linked = self.link(f, &mut ns);
         self.main_namespace = ns;
@@ -577,6 +578,51 @@ impl Vm {
                     Op::Swap {} => {
                         let n = self.stack.len();
                         self.stack.swap(n - 1, n - 2);
+                    }
+                    Op::PopN { n } => {
+                        let len = self.stack.len() - n as usize;
+                        self.stack.truncate(len);
+                    }
+                    Op::UnitOr {} => {
+                        let b = pop!();
+                        if !matches!(b, Value::Unit(_)) {
+                            *self.stack.last_mut().expect("verified stack") = b;
+                        }
+                    }
+                    Op::AddSetLocal { slot } => {
+                        let v = pop!();
+                        let at = base + slot as usize;
+                        let r = match &mut self.stack[at] {
+                            Value::Cell(c) => {
+                                let c = c.clone();
+                                let mut g = c.lock().expect("cell");
+                                crate::ops::add_assign(&mut g, v, || {
+                                    func.local_name(slot, ip - 1).unwrap_or("?").to_string()
+                                })
+                            }
+                            dst => crate::ops::add_assign(dst, v, || {
+                                func.local_name(slot, ip - 1).unwrap_or("?").to_string()
+                            }),
+                        };
+                        tri!(r);
+                    }
+                    Op::AddSetGlobal { name } => {
+                        let v = pop!();
+                        if matches!(self.globals[name as usize], Value::Undef) {
+                            throw!(crate::ops::undefined_global(self, name));
+                        }
+                        let gname = &self.global_names[name as usize];
+                        let dst = &mut self.globals[name as usize];
+                        tri!(crate::ops::add_assign(dst, v, || gname.clone()));
+                    }
+                    Op::AddSetUpval { idx } => {
+                        let v = pop!();
+                        let mut cell = closure.captures[idx as usize].lock().expect("cell");
+                        let r = crate::ops::add_assign(&mut cell, v, || {
+                            func.upval_names.get(idx as usize).cloned().unwrap_or_default()
+                        });
+                        drop(cell);
+                        tri!(r);
                     }
 
                     Op::GetLocal { slot } => {
@@ -1132,13 +1178,13 @@ impl Vm {
                         top.set_phase(Phase::Sublimated);
                     }
                     Op::PhaseIs { phase } => {
-                        let ok = self.stack.last().is_some_and(|v| v.phase() as u8 == phase);
+                        let ok = pop!().phase() as u8 == phase;
                         self.stack.push(Value::bool(ok));
                     }
 
                     Op::MatchArray { len, rest } => {
-                        let ok = match self.stack.last() {
-                            Some(Value::Array(a, _)) => {
+                        let ok = match &pop!() {
+                            Value::Array(a, _) => {
                                 if rest == 1 {
                                     a.len() >= len as usize
                                 } else {
@@ -1150,8 +1196,8 @@ impl Vm {
                         self.stack.push(Value::bool(ok));
                     }
                     Op::MatchVariant { enum_name, variant, n } => {
-                        let ok = match self.stack.last() {
-                            Some(Value::Enum(e, _)) => {
+                        let ok = match &pop!() {
+                            Value::Enum(e, _) => {
                                 let en = func.const_str(enum_name);
                                 (en.is_empty() || *e.enum_name == *en)
                                     && *e.variant == *func.const_str(variant)
@@ -1163,9 +1209,9 @@ impl Vm {
                     }
                     Op::MatchHasField { name } => {
                         let name = func.const_str(name);
-                        let ok = match self.stack.last() {
-                            Some(Value::Map(m, _)) => m.contains_key(name),
-                            Some(Value::Struct(s, _)) => s.def.field_index(name).is_some(),
+                        let ok = match &pop!() {
+                            Value::Map(m, _) => m.contains_key(name),
+                            Value::Struct(s, _) => s.def.field_index(name).is_some(),
                             _ => false,
                         };
                         self.stack.push(Value::bool(ok));
@@ -1194,12 +1240,18 @@ impl Vm {
                         };
                         self.stack.push(Value::array(items));
                     }
-                    Op::InRange {} => {
+                    Op::InRange { inclusive } => {
                         let hi = pop!();
                         let lo = pop!();
-                        let v = self.stack.last().expect("verified stack");
-                        let ok = matches!((crate::compare::compare(v, &lo), crate::compare::compare(v, &hi)),
-                            (Some(a), Some(b)) if a != std::cmp::Ordering::Less && b == std::cmp::Ordering::Less);
+                        let v = pop!();
+                        let ok = match (crate::compare::compare(&v, &lo), crate::compare::compare(&v, &hi)) {
+                            (Some(a), Some(b)) => {
+                                a != std::cmp::Ordering::Less
+                                    && (b == std::cmp::Ordering::Less
+                                        || (inclusive == 1 && b == std::cmp::Ordering::Equal))
+                            }
+                            _ => false,
+                        };
                         self.stack.push(Value::bool(ok));
                     }
 

@@ -1,0 +1,436 @@
+//! Lowering of expressions: literals and interpolation, operators with short-circuit
+//! jumps, calls and method calls (in place on variables), containers, control-flow
+//! expressions, closures, and the phase operations.
+
+use super::stmt::place_path;
+use super::{Codegen, Var};
+use crate::syntax::ast::{self, BinOp, BindingKind, Expr, ExprKind, StrPart, UnaryOp};
+use lattice_vm::module::Constant;
+use lattice_vm::Op;
+
+impl Codegen<'_> {
+    pub(super) fn emit_binop(&mut self, op: BinOp) {
+        let op = match op {
+            BinOp::Add => Op::Add {},
+            BinOp::Sub => Op::Sub {},
+            BinOp::Mul => Op::Mul {},
+            BinOp::Div => Op::Div {},
+            BinOp::Mod => Op::Mod {},
+            BinOp::Eq => Op::Eq {},
+            BinOp::Ne => Op::Ne {},
+            BinOp::Lt => Op::Lt {},
+            BinOp::Gt => Op::Gt {},
+            BinOp::Le => Op::Le {},
+            BinOp::Ge => Op::Ge {},
+            BinOp::BitAnd => Op::BitAnd {},
+            BinOp::BitOr => Op::BitOr {},
+            BinOp::BitXor => Op::BitXor {},
+            BinOp::Shl => Op::Shl {},
+            BinOp::Shr => Op::Shr {},
+            // Short-circuit operators are lowered with jumps by `compile_expr`.
+            BinOp::And | BinOp::Or | BinOp::NilCoalesce => Op::Nil {},
+        };
+        self.emit(op);
+    }
+
+    pub(super) fn compile_expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Int(n) => self.emit_int(*n),
+            ExprKind::Float(f) => {
+                let idx = self.constant(Constant::Float(*f));
+                self.emit(Op::Const { idx });
+            }
+            ExprKind::Str(s) => self.emit_const_str(s),
+            ExprKind::Interp(parts) => {
+                for p in parts {
+                    match p {
+                        StrPart::Lit(s) => self.emit_const_str(s),
+                        StrPart::Expr(x) => self.compile_expr(x),
+                    }
+                }
+                self.emit(Op::Interp { n: parts.len() as u16 });
+            }
+            ExprKind::Bool(true) => {
+                self.emit(Op::True {});
+            }
+            ExprKind::Bool(false) => {
+                self.emit(Op::False {});
+            }
+            ExprKind::Nil => {
+                self.emit(Op::Nil {});
+            }
+            ExprKind::Unit => {
+                self.emit(Op::Unit {});
+            }
+            ExprKind::Ident(name) => {
+                let var = self.resolve(name);
+                self.emit_get(var);
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.compile_binary(*op, lhs, rhs),
+            ExprKind::Unary { op, operand } => {
+                self.compile_expr(operand);
+                self.emit(match op {
+                    UnaryOp::Neg => Op::Neg {},
+                    UnaryOp::Not => Op::Not {},
+                    UnaryOp::BitNot => Op::BitNot {},
+                });
+            }
+            ExprKind::Call { callee, args } => self.compile_call(callee, args),
+            ExprKind::MethodCall { recv, method, args, optional } => {
+                self.compile_method_call(recv, &method.name, args, *optional)
+            }
+            ExprKind::Field { obj, field, optional } => {
+                self.compile_expr(obj);
+                let name = self.str_const(&field.name);
+                if *optional {
+                    let j = self.emit(Op::JumpIfNil { offset: 0 });
+                    self.emit(Op::GetFieldOpt { name });
+                    self.patch(j);
+                } else {
+                    self.emit(Op::GetField { name });
+                }
+            }
+            ExprKind::TupleIndex { obj, index, .. } => {
+                self.compile_expr(obj);
+                self.emit(Op::TupleGet { index: *index });
+            }
+            ExprKind::Index { obj, index, optional } => {
+                self.compile_expr(obj);
+                if *optional {
+                    let j = self.emit(Op::JumpIfNil { offset: 0 });
+                    self.compile_expr(index);
+                    self.emit(Op::IndexOpt {});
+                    self.patch(j);
+                } else {
+                    self.compile_expr(index);
+                    self.emit(Op::Index {});
+                }
+            }
+            ExprKind::Try(inner) => {
+                self.compile_expr(inner);
+                self.emit(Op::TryUnwrap {});
+            }
+            ExprKind::Array(items) => self.compile_array(items),
+            ExprKind::Spread(inner) => {
+                self.error("'...' spread is only allowed in array literals and call arguments", e.span);
+                self.compile_expr(inner);
+            }
+            ExprKind::Tuple(items) => {
+                for x in items {
+                    self.compile_expr(x);
+                }
+                self.emit(Op::MakeTuple { n: items.len() as u32 });
+            }
+            ExprKind::Map(entries) => {
+                for entry in entries {
+                    self.emit_const_str(&entry.key);
+                    self.compile_expr(&entry.value);
+                }
+                self.emit(Op::MakeMap { n: entries.len() as u32 });
+            }
+            ExprKind::StructLit { name, fields, .. } => {
+                for f in fields {
+                    match &f.value {
+                        Some(v) => self.compile_expr(v),
+                        None => {
+                            let var = self.resolve(&f.name.name);
+                            self.emit_get(var);
+                        }
+                    }
+                }
+                let sname = self.str_const(&name.name);
+                let names = fields.iter().map(|f| f.name.name.clone()).collect();
+                let fields_c = self.constant(Constant::Names(names));
+                self.emit(Op::MakeStruct { name: sname, fields: fields_c, n: fields.len() as u16 });
+            }
+            ExprKind::Path { ty, member, args, .. } => {
+                let t = self.str_const(&ty.name);
+                let m = self.str_const(&member.name);
+                match args {
+                    Some(args) => {
+                        for a in args {
+                            self.compile_expr(a);
+                        }
+                        self.emit(Op::PathCall { ty: t, member: m, argc: args.len() as u8 });
+                    }
+                    None => {
+                        self.emit(Op::PathGet { ty: t, member: m });
+                    }
+                }
+            }
+            ExprKind::Range { start, end } => {
+                self.compile_expr(start);
+                self.compile_expr(end);
+                self.emit(Op::MakeRange {});
+            }
+            ExprKind::If { cond, then, else_ } => {
+                self.compile_expr(cond);
+                let to_else = self.emit(Op::JumpIfFalse { offset: 0 });
+                self.compile_block_value(then);
+                let to_end = self.emit(Op::Jump { offset: 0 });
+                self.f().height -= 1;
+                self.patch(to_else);
+                match else_ {
+                    Some(x) => self.compile_expr(x),
+                    None => {
+                        self.emit(Op::Unit {});
+                    }
+                }
+                self.patch(to_end);
+            }
+            ExprKind::Block(b) => self.compile_block_value(b),
+            ExprKind::Closure { params, body, .. } => {
+                self.compile_function("<closure>", params, None, &[], body);
+            }
+            ExprKind::Match { scrutinee, arms } => self.compile_match(scrutinee, arms),
+            ExprKind::TryCatch { body, catch_var, handler } => {
+                let begin = self.emit(Op::TryBegin { offset: 0 });
+                self.f().try_depth += 1;
+                self.compile_block_value(body);
+                self.f().try_depth -= 1;
+                self.emit(Op::TryEnd {});
+                let to_end = self.emit(Op::Jump { offset: 0 });
+                self.patch(begin);
+                // The handler starts with the error value where the body's value would be.
+                self.begin_scope();
+                match catch_var {
+                    Some(v) => {
+                        self.declare_local(&v.name, BindingKind::Let);
+                    }
+                    None => {
+                        self.emit(Op::Pop {});
+                    }
+                }
+                self.compile_block_value(handler);
+                self.end_scope_keep();
+                self.patch(to_end);
+            }
+            ExprKind::Freeze { target, contract, except } => {
+                self.compile_freeze(target, contract.as_deref(), except)
+            }
+            ExprKind::Thaw(inner) => {
+                self.compile_expr(inner);
+                self.emit(Op::Thaw {});
+                if let ExprKind::Ident(name) = &inner.kind {
+                    // R14: thawing a `flux`/`let` variable makes the binding fluid too.
+                    let var = self.resolve(name);
+                    let fixed = match var {
+                        Var::Local(_, kind) => kind == BindingKind::Fix,
+                        Var::Global(_) => self.global_kinds.get(name) == Some(&BindingKind::Fix),
+                        Var::Upval(_) => false,
+                    };
+                    if !fixed {
+                        self.emit(Op::Dup {});
+                        self.emit_set(var, false);
+                    }
+                }
+            }
+            ExprKind::Clone(inner) => {
+                self.compile_expr(inner);
+                self.emit(Op::CloneValue {});
+            }
+            ExprKind::Sublimate(inner) => {
+                self.compile_expr(inner);
+                self.emit(Op::Sublimate {});
+                if let ExprKind::Ident(name) = &inner.kind {
+                    let var = self.resolve(name);
+                    self.emit(Op::Dup {});
+                    self.emit_set(var, false);
+                }
+            }
+            ExprKind::Forge(block) => {
+                self.compile_block_value(block);
+                self.emit(Op::Freeze {});
+            }
+            ExprKind::Anneal { target, closure } => self.compile_anneal(target, closure),
+            ExprKind::Crystallize { target, body } | ExprKind::Borrow { target, body } => {
+                // Temporarily change the variable's phase for the block, then restore it.
+                let freeze = matches!(e.kind, ExprKind::Crystallize { .. });
+                self.compile_scoped_phase(target, body, freeze);
+            }
+            ExprKind::Scope(block) | ExprKind::Spawn(block) => self.compile_block_value(block),
+            ExprKind::Select(_) => {
+                self.error("'select' is not supported yet", e.span);
+                self.emit(Op::Unit {});
+            }
+        }
+    }
+
+    fn compile_binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr) {
+        let jump = match op {
+            BinOp::And => Op::AndJump { offset: 0 },
+            BinOp::Or => Op::OrJump { offset: 0 },
+            BinOp::NilCoalesce => Op::NilJump { offset: 0 },
+            _ => {
+                self.compile_expr(lhs);
+                self.compile_expr(rhs);
+                self.emit_binop(op);
+                return;
+            }
+        };
+        self.compile_expr(lhs);
+        let j = self.emit(jump);
+        // On the jump path the left value stays; on fallthrough it was popped.
+        self.compile_expr(rhs);
+        self.patch(j);
+    }
+
+    fn has_spread(args: &[Expr]) -> bool {
+        args.iter().any(|a| matches!(a.kind, ExprKind::Spread(_)))
+    }
+
+    /// Builds an Array from items that may contain `...spread`.
+    fn compile_array(&mut self, items: &[Expr]) {
+        if !Self::has_spread(items) {
+            for x in items {
+                self.compile_expr(x);
+            }
+            self.emit(Op::MakeArray { n: items.len() as u32 });
+            return;
+        }
+        self.emit(Op::MakeArray { n: 0 });
+        for x in items {
+            match &x.kind {
+                ExprKind::Spread(inner) => {
+                    self.compile_expr(inner);
+                    self.emit(Op::ArrayExtend {});
+                }
+                _ => {
+                    self.compile_expr(x);
+                    self.emit(Op::ArrayPush {});
+                }
+            }
+        }
+    }
+
+    fn compile_call(&mut self, callee: &Expr, args: &[Expr]) {
+        self.compile_expr(callee);
+        if Self::has_spread(args) {
+            self.compile_array(args);
+            self.emit(Op::CallSpread {});
+            return;
+        }
+        for a in args {
+            self.compile_expr(a);
+        }
+        if args.len() > u8::MAX as usize {
+            self.error("too many arguments (at most 255)", callee.span);
+        }
+        self.emit(Op::Call { argc: args.len() as u8 });
+    }
+
+    fn compile_method_call(&mut self, recv: &Expr, method: &str, args: &[Expr], optional: bool) {
+        let argc = args.len() as u8;
+        let name = self.str_const(method);
+        if !optional && !Self::has_spread(args) {
+            if let Some((root, keys)) = place_path(recv) {
+                let n = self.emit_keys(&keys);
+                for a in args {
+                    self.compile_expr(a);
+                }
+                match (self.resolve(root), n) {
+                    (Var::Local(slot, _), 0) => self.emit(Op::InvokeLocal { slot, name, argc }),
+                    (Var::Upval(idx), 0) => self.emit(Op::InvokeUpval { idx, name, argc }),
+                    (Var::Global(global), 0) => self.emit(Op::InvokeGlobal { global, name, argc }),
+                    (Var::Local(slot, _), n) => self.emit(Op::InvokeLocalPath { slot, n, name, argc }),
+                    (Var::Upval(idx), n) => self.emit(Op::InvokeUpvalPath { idx, n, name, argc }),
+                    (Var::Global(global), n) => self.emit(Op::InvokeGlobalPath { global, n, name, argc }),
+                };
+                return;
+            }
+        }
+        self.compile_expr(recv);
+        let skip = optional.then(|| self.emit(Op::JumpIfNil { offset: 0 }));
+        for a in args {
+            match &a.kind {
+                ExprKind::Spread(inner) => {
+                    self.error("'...' spread is not supported in method arguments", a.span);
+                    self.compile_expr(inner);
+                }
+                _ => self.compile_expr(a),
+            }
+        }
+        self.emit(Op::Invoke { name, argc });
+        if let Some(j) = skip {
+            self.patch(j);
+        }
+    }
+
+    fn compile_freeze(&mut self, target: &Expr, contract: Option<&Expr>, except: &Option<Vec<Expr>>) {
+        self.compile_expr(target);
+        if let Some(c) = contract {
+            // The contract sees the value and raises (or returns false) to refuse it.
+            self.emit(Op::Dup {});
+            self.compile_expr(c);
+            self.emit(Op::Swap {});
+            self.emit(Op::Call { argc: 1 });
+            self.emit(Op::Pop {});
+        }
+        if except.is_some() {
+            // Defects: freeze everything but the listed fields (phase system work).
+        }
+        self.emit(Op::Freeze {});
+        if let ExprKind::Ident(name) = &target.kind {
+            let var = self.resolve(name);
+            self.emit(Op::Dup {});
+            self.emit_set(var, false);
+        }
+    }
+
+    /// `anneal(x) |v| { body }` (R7), lowered inline: `v` is a fluid thaw of `x`; the
+    /// block's value, or the mutated `v` when the block yields Unit, is frozen into `x`.
+    fn compile_anneal(&mut self, target: &Expr, closure: &Expr) {
+        let ExprKind::Closure { params, body, .. } = &closure.kind else {
+            self.compile_expr(target);
+            self.compile_expr(closure);
+            self.emit(Op::Swap {});
+            self.emit(Op::Call { argc: 1 });
+            self.emit(Op::Freeze {});
+            return;
+        };
+        self.begin_scope();
+        self.compile_expr(target);
+        self.emit(Op::Thaw {});
+        let slot = match params.first() {
+            Some(p) => self.declare_local(&p.name.name, BindingKind::Flux),
+            None => self.declare_local("(anneal)", BindingKind::Flux),
+        };
+        self.emit(Op::GetLocal { slot });
+        self.compile_expr(body);
+        self.emit(Op::UnitOr {});
+        self.emit(Op::Freeze {});
+        self.end_scope_keep();
+        if let ExprKind::Ident(name) = &target.kind {
+            let var = self.resolve(name);
+            self.emit(Op::Dup {});
+            self.emit_set(var, false);
+        }
+    }
+
+    /// `crystallize(x) { }` / `borrow(x) { }`: the variable is frozen (thawed) for the
+    /// block and gets its previous phase back afterwards, keeping the block's changes.
+    fn compile_scoped_phase(&mut self, target: &Expr, body: &ast::Block, freeze: bool) {
+        let ExprKind::Ident(name) = &target.kind else {
+            self.compile_block_value(body);
+            return;
+        };
+        let var = self.resolve(name);
+        // Remember the original value's phase by keeping the original value.
+        self.begin_scope();
+        self.emit_get(var);
+        let saved = self.declare_local("(saved)", BindingKind::Let);
+        self.emit_get(var);
+        self.emit(if freeze { Op::Freeze {} } else { Op::Thaw {} });
+        self.emit_set(var, false);
+        self.compile_block_value(body);
+        // Restore: crystallize puts back the original; borrow keeps changes, re-frozen.
+        if freeze {
+            self.emit(Op::GetLocal { slot: saved });
+        } else {
+            self.emit_get(var);
+            self.emit(Op::Freeze {});
+        }
+        self.emit_set(var, false);
+        self.end_scope_keep();
+    }
+}
