@@ -129,3 +129,17 @@ fn reference_programs_and_corpus() {
     assert!(ok * 1000 >= total * 995, "only {ok} of {total} corpus programs accepted");
     assert!(caught + 1 >= invalid_total, "only {caught} of {invalid_total} invalid programs rejected");
 }
+
+/// Every program of the design post's cases parses; the `strict_*` error cases are
+/// rejected by the static checks and the other strict case is accepted.
+#[test]
+fn seed_cases() {
+    let Ok(text) = std::fs::read_to_string("/work/shared/conformance/seed.jsonl") else { return };
+    for (id, src) in cases(&text) {
+        let (program, diags) = lattice_compiler::parse(&src);
+        assert!(diags.is_empty(), "{id} does not parse: {diags:?}");
+        let checked = lattice_compiler::check(&program.expect("a tree"));
+        let must_fail = id.contains("strict_") && !id.contains("strict_ok");
+        assert_eq!(!checked.is_empty(), must_fail, "{id}: {checked:?}");
+    }
+}
