@@ -7,10 +7,14 @@
 //! `json_parse`), so every function is reachable both ways, as in the reference.
 
 mod args;
+mod array;
 mod convert;
 mod core;
 mod math;
 mod mutation;
+mod set;
+mod sort;
+mod string;
 
 #[cfg(test)]
 mod test_support;
@@ -22,5 +26,8 @@ pub fn install(vm: &mut Vm) {
     core::install(vm);
     convert::install(vm);
     math::install(vm);
+    string::install(vm);
+    array::install(vm);
+    set::install(vm);
     vm.register_module("math", math::MODULE);
 }

@@ -1,0 +1,338 @@
+//! Sets: `Set::new()`, `Set::from(xs)` and the Set methods (`add`, `has`, `union` ...).
+//!
+//! A Set is a `LatMap` from a canonical key of each element to the element. The key is
+//! the reference's structural hash key (type-tagged, strings hex-encoded, map entries
+//! sorted), because the key decides the table slot and so the order a Set prints in:
+//! `Set::from(["b", "a", "c"])` prints `Set{b, c, a}` in both implementations. Equal
+//! values get equal keys (`1` and `1.0` too, as `==` says), unequal values different ones.
+
+use crate::args::{arg, fail};
+use crate::mutation::check_mutable;
+use lattice_vm::{LatMap, TypeTag, Value, Vm, VmResult};
+use std::fmt::Write;
+use std::sync::Arc;
+
+pub fn install(vm: &mut Vm) {
+    vm.register_static("Set", "new", set_new);
+    vm.register_static("Set", "from", set_from);
+    let reading: &[(&str, lattice_vm::MethodFn)] = &[
+        ("len", len),
+        ("length", len),
+        ("has", has),
+        ("contains", has),
+        ("to_array", to_array),
+        ("union", union),
+        ("intersection", intersection),
+        ("difference", difference),
+        ("symmetric_difference", symmetric_difference),
+        ("is_subset", is_subset),
+        ("is_superset", is_superset),
+    ];
+    for (name, f) in reading {
+        vm.register_method(TypeTag::Set, name, *f);
+    }
+    vm.register_mutating_method(TypeTag::Set, "add", add);
+    vm.register_mutating_method(TypeTag::Set, "remove", remove);
+    vm.register_mutating_method(TypeTag::Set, "clear", clear);
+}
+
+/// Nesting depth past which keys stop descending (a cycle-free but absurdly deep value).
+const MAX_DEPTH: usize = 200;
+
+/// The canonical key of `v` as a Set element.
+pub fn set_key(v: &Value) -> String {
+    let mut out = String::new();
+    write_key(&mut out, v, 0);
+    out
+}
+
+/// `tag`, byte length, `:`, hex bytes, `;`: an unambiguous encoding of any text.
+fn write_blob(out: &mut String, tag: &str, bytes: &[u8]) {
+    let _ = write!(out, "{tag}{}:", bytes.len());
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out.push(';');
+}
+
+fn write_key(out: &mut String, v: &Value, depth: usize) {
+    if depth >= MAX_DEPTH {
+        out.push_str("depth;");
+        return;
+    }
+    match v {
+        Value::Int(n, _) => {
+            let _ = write!(out, "n{n};");
+        }
+        Value::Float(f, _) => {
+            // Integral floats share the Int key, so `1.0` and `1` are one element.
+            if f.fract() == 0.0 && crate::convert::fits_int(*f) {
+                let _ = write!(out, "n{};", *f as i64);
+            } else {
+                let _ = write!(out, "f{:016x};", f.to_bits());
+            }
+        }
+        Value::Bool(b, _) => out.push_str(if *b { "b1;" } else { "b0;" }),
+        Value::Str(s, _) => write_blob(out, "s", s.as_bytes()),
+        Value::Array(items, _) => write_seq(out, "a", '[', items, ']', depth),
+        Value::Tuple(items, _) => write_seq(out, "q", '(', items, ')', depth),
+        Value::Struct(s, _) => {
+            write_blob(out, "r", s.def.name.as_bytes());
+            let data: Vec<_> =
+                s.def.fields.iter().zip(&s.fields).filter(|(_, v)| !v.is_callable()).collect();
+            let _ = write!(out, "{}{{", data.len());
+            for (name, v) in data {
+                write_blob(out, "n", name.as_bytes());
+                write_key(out, v, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Map(m, _) => {
+            let mut entries: Vec<_> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let _ = write!(out, "m{}{{", entries.len());
+            for (k, v) in entries {
+                write_blob(out, "k", k.as_bytes());
+                write_key(out, v, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Set(m, _) => {
+            let mut keys: Vec<String> = m.values().map(|v| {
+                let mut k = String::new();
+                write_key(&mut k, v, depth + 1);
+                k
+            }).collect();
+            keys.sort();
+            let _ = write!(out, "t{}{{", keys.len());
+            for k in keys {
+                let _ = write!(out, "{}:{k};", k.len());
+            }
+            out.push('}');
+        }
+        Value::Enum(e, _) => {
+            write_blob(out, "e", e.enum_name.as_bytes());
+            write_blob(out, "v", e.variant.as_bytes());
+            write_seq(out, "", '(', &e.payload, ')', depth);
+        }
+        Value::Unit(_) => out.push_str("u;"),
+        Value::Nil(_) | Value::Undef => out.push_str("n;"),
+        Value::Range(r, _) => {
+            let _ = write!(out, "g{}:{};", r.0, r.1);
+        }
+        Value::Buffer(b, _) => write_blob(out, "x", b),
+        // Identity-compared values key by address.
+        Value::Closure(c, _) => {
+            let _ = write!(out, "c{:p};", Arc::as_ptr(c));
+        }
+        Value::Native(id, _) => {
+            let _ = write!(out, "cnative{id};");
+        }
+        Value::Channel(c, _) => {
+            let _ = write!(out, "h{:p};", Arc::as_ptr(c));
+        }
+        Value::Iterator(it, _) => {
+            let _ = write!(out, "i{:p};", Arc::as_ptr(it));
+        }
+        Value::Cell(c) => {
+            let _ = write!(out, "p{:p};", Arc::as_ptr(c));
+        }
+    }
+}
+
+fn write_seq(out: &mut String, tag: &str, open: char, items: &[Value], close: char, depth: usize) {
+    let _ = write!(out, "{tag}{}{open}", items.len());
+    for v in items {
+        write_key(out, v, depth + 1);
+    }
+    out.push(close);
+}
+
+/// A Set table holding `items` (later duplicates are dropped).
+pub fn set_of(items: impl IntoIterator<Item = Value>) -> LatMap {
+    let mut m = LatMap::new();
+    for v in items {
+        let k = set_key(&v);
+        if !m.contains_key(&k) {
+            m.insert(&k, v);
+        }
+    }
+    m
+}
+
+fn set_new(_: &mut Vm, _: &[Value]) -> VmResult<Value> {
+    Ok(Value::set(LatMap::new()))
+}
+
+/// `Set::from(xs)`: the distinct elements of an Array (or Tuple, Set, Range).
+fn set_from(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    let m = match arg(args, 0) {
+        Value::Array(a, _) | Value::Tuple(a, _) => set_of(a.iter().cloned()),
+        Value::Set(m, _) => (**m).clone(),
+        Value::Range(r, _) => {
+            if r.1.saturating_sub(r.0) > crate::args::MAX_BUILD as i64 {
+                return fail("Set::from(): range is too large");
+            }
+            set_of((r.0..r.1).map(Value::int))
+        }
+        _ => LatMap::new(),
+    };
+    Ok(Value::set(m))
+}
+
+/// The receiver's table (methods are only dispatched on Sets).
+fn table(recv: &Value) -> &LatMap {
+    static EMPTY: std::sync::OnceLock<LatMap> = std::sync::OnceLock::new();
+    match recv {
+        Value::Set(m, _) => m,
+        _ => EMPTY.get_or_init(LatMap::new),
+    }
+}
+
+/// The other Set argument of a set operation.
+fn other_set<'a>(args: &'a [Value], what: &str) -> VmResult<&'a LatMap> {
+    match arg(args, 0) {
+        Value::Set(m, _) => Ok(m),
+        other => fail(format!("{what} expects a Set, got {}", other.type_name())),
+    }
+}
+
+fn len(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
+    Ok(Value::int(table(recv).len() as i64))
+}
+
+fn has(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    Ok(Value::bool(table(recv).contains_key(&set_key(arg(args, 0)))))
+}
+
+fn to_array(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
+    Ok(Value::array(table(recv).values().cloned().collect()))
+}
+
+fn add(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    check_mutable(recv, "add")?;
+    if let Value::Set(m, _) = recv {
+        let v = arg(args, 0).clone();
+        let k = set_key(&v);
+        if !m.contains_key(&k) {
+            Arc::make_mut(m).insert(&k, v);
+        }
+    }
+    Ok(Value::UNIT)
+}
+
+fn remove(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    check_mutable(recv, "remove")?;
+    if let Value::Set(m, _) = recv {
+        let k = set_key(arg(args, 0));
+        if m.contains_key(&k) {
+            Arc::make_mut(m).remove(&k);
+        }
+    }
+    Ok(Value::UNIT)
+}
+
+fn clear(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
+    check_mutable(recv, "clear")?;
+    if let Value::Set(m, _) = recv {
+        *m = Arc::new(LatMap::new());
+    }
+    Ok(Value::UNIT)
+}
+
+/// Elements of `a` for which `keep(b has it)` holds, in `a`'s order.
+fn select<'a>(a: &'a LatMap, b: &'a LatMap, keep: bool) -> impl Iterator<Item = Value> + 'a {
+    a.iter().filter(move |(k, _)| b.contains_key(k) == keep).map(|(_, v)| v.clone())
+}
+
+fn union(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    let b = other_set(args, "union()")?;
+    let a = table(recv);
+    Ok(Value::set(set_of(a.values().cloned().chain(b.values().cloned()))))
+}
+
+fn intersection(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    let b = other_set(args, "intersection()")?;
+    Ok(Value::set(set_of(select(table(recv), b, true))))
+}
+
+fn difference(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    let b = other_set(args, "difference()")?;
+    Ok(Value::set(set_of(select(table(recv), b, false))))
+}
+
+fn symmetric_difference(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    let b = other_set(args, "symmetric_difference()")?;
+    let a = table(recv);
+    Ok(Value::set(set_of(select(a, b, false).chain(select(b, a, false)))))
+}
+
+fn is_subset(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    let yes = match arg(args, 0) {
+        Value::Set(b, _) => table(recv).keys().all(|k| b.contains_key(k)),
+        _ => false,
+    };
+    Ok(Value::bool(yes))
+}
+
+fn is_superset(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
+    let yes = match arg(args, 0) {
+        Value::Set(b, _) => b.keys().all(|k| table(recv).contains_key(k)),
+        _ => false,
+    };
+    Ok(Value::bool(yes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use lattice_vm::Phase;
+
+    fn from(vm: &mut Vm, items: Value) -> Value {
+        let f = vm.static_fn("Set", "from").unwrap();
+        f(vm, &[items]).unwrap()
+    }
+
+    #[test]
+    fn order_matches_the_reference() {
+        let mut vm = vm();
+        assert_eq!(show(Ok(from(&mut vm, strs(&["b", "a", "c"])))), "Set{b, c, a}");
+        assert_eq!(show(Ok(from(&mut vm, ints(&[3, 1, 2, 2, 1])))), "Set{1, 2, 3}");
+    }
+
+    #[test]
+    fn keys_are_structural() {
+        assert_eq!(set_key(&i(1)), set_key(&f(1.0)));
+        assert_ne!(set_key(&s("1")), set_key(&i(1)));
+        assert_ne!(set_key(&ints(&[1, 2])), set_key(&ints(&[12])));
+        assert_eq!(set_key(&s("ab")), "s2:6162;");
+    }
+
+    #[test]
+    fn set_methods() {
+        let mut vm = vm();
+        let a = from(&mut vm, ints(&[1, 2, 3]));
+        let b = from(&mut vm, ints(&[2, 3, 4]));
+        check_methods(vec![
+            (a.clone(), "union", vec![b.clone()], "Set{1, 2, 3, 4}"),
+            (a.clone(), "intersection", vec![b.clone()], "Set{2, 3}"),
+            (a.clone(), "difference", vec![b.clone()], "Set{1}"),
+            (a.clone(), "symmetric_difference", vec![b.clone()], "Set{1, 4}"),
+            (a.clone(), "is_subset", vec![b.clone()], "false"),
+            (a.clone(), "is_superset", vec![from(&mut vm, ints(&[1]))], "true"),
+            (a.clone(), "has", vec![f(2.0)], "true"),
+            (a.clone(), "len", vec![], "3"),
+            (a.clone(), "to_array", vec![], "[1, 2, 3]"),
+            (a.clone(), "union", vec![i(1)], "error: union() expects a Set, got Int"),
+        ]);
+        let mut x = a.clone();
+        method(&mut vm, &mut x, "add", vec![i(9)]).unwrap();
+        method(&mut vm, &mut x, "add", vec![i(9)]).unwrap();
+        method(&mut vm, &mut x, "remove", vec![i(1)]).unwrap();
+        assert_eq!(show(Ok(x.clone())), "Set{2, 3, 9}");
+        assert_eq!(show(Ok(a)), "Set{1, 2, 3}", "copy-on-write keeps the original");
+        let mut frozen = x.with_phase(Phase::Crystal);
+        assert!(show(method(&mut vm, &mut frozen, "add", vec![i(1)])).contains("frozen"));
+    }
+}
