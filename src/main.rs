@@ -52,6 +52,16 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Compile a program to a LATC bytecode file.
+    ///
+    /// The output is deterministic: compiling the same source twice gives the same bytes.
+    Compile {
+        /// The `.lat` source to compile.
+        file: PathBuf,
+        /// Where to write the bytecode (default: the source path with `.latc`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Print the bytecode of a program (`.lat` or `.latc`), one instruction per line.
     Disasm {
         /// The program to disassemble.
@@ -64,6 +74,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Check { files, ast }) => check::run(&files, ast),
         Some(Command::Run { file, args }) => run::run(&file, &args),
+        Some(Command::Compile { file, output }) => run::compile(&file, output),
         Some(Command::Disasm { file }) => match run::load_program(&file) {
             Ok(f) => {
                 print!("{}", lattice_vm::disasm::disassemble(&f));

@@ -63,3 +63,23 @@ pub fn run(file: &Path, args: &[String]) -> ExitCode {
         }
     }
 }
+
+/// `lat compile FILE [-o OUT]`: writes the program's LATC bytes.
+pub fn compile(file: &Path, output: Option<std::path::PathBuf>) -> ExitCode {
+    let func = match load_program(file) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    if let Err(e) = lattice_vm::verify::verify_tree(&func) {
+        eprintln!("error: internal compiler error: {e}");
+        return ExitCode::from(EXIT_COMPILE);
+    }
+    let out = output.unwrap_or_else(|| file.with_extension("latc"));
+    match std::fs::write(&out, lattice_vm::format::encode(&func)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write '{}': {e}", out.display());
+            ExitCode::from(EXIT_IO)
+        }
+    }
+}
