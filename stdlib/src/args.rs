@@ -35,11 +35,6 @@ pub fn string<'a>(args: &'a [Value], i: usize, what: &str) -> VmResult<&'a str> 
     }
 }
 
-/// Argument `i` as a number (Int or Float, widened to f64).
-pub fn number(args: &[Value], i: usize, what: &str) -> VmResult<f64> {
-    arg(args, i).as_number().ok_or_else(|| RuntimeError::new(format!("{what} expects Int or Float")))
-}
-
 /// Argument `i` as a callable value (closure or native).
 pub fn callable<'a>(args: &'a [Value], i: usize, what: &str) -> VmResult<&'a Value> {
     let v = arg(args, i);
@@ -48,27 +43,6 @@ pub fn callable<'a>(args: &'a [Value], i: usize, what: &str) -> VmResult<&'a Val
     } else {
         fail(format!("{what} expects a function, got {}", v.type_name()))
     }
-}
-
-/// Argument `i` as an Array's items.
-pub fn array<'a>(args: &'a [Value], i: usize, what: &str) -> VmResult<&'a [Value]> {
-    match arg(args, i) {
-        Value::Array(items, _) => Ok(items.as_slice()),
-        other => fail(format!("{what} expects an Array, got {}", other.type_name())),
-    }
-}
-
-/// A non-negative count argument turned into `usize`, refusing sizes above `limit` so a
-/// program cannot ask for a huge allocation (`"x".repeat(1e18)`).
-pub fn count(args: &[Value], i: usize, what: &str, limit: usize) -> VmResult<usize> {
-    let n = int(args, i, what)?;
-    if n < 0 {
-        return fail(format!("{what} expects a non-negative count, got {n}"));
-    }
-    if n as u64 > limit as u64 {
-        return fail(format!("{what}: count {n} is too large"));
-    }
-    Ok(n as usize)
 }
 
 /// Whether a predicate result counts as "yes": the builtins that filter or search want a

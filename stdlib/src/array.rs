@@ -237,8 +237,11 @@ fn chunk(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
 }
 
 fn enumerate(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
-    let out =
-        items(recv).iter().enumerate().map(|(i, v)| Value::array(vec![Value::int(i as i64), v.clone()])).collect();
+    let out = items(recv)
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Value::array(vec![Value::int(i as i64), v.clone()]))
+        .collect();
     Ok(Value::array(out))
 }
 
@@ -548,7 +551,10 @@ mod tests {
         assert_eq!(show(method(&mut vm, &mut xs, "pop", vec![])), "3");
         method(&mut vm, &mut xs, "insert", vec![i(0), i(0)]).unwrap();
         assert_eq!(show(Ok(xs.clone())), "[0, 1, 2]");
-        assert_eq!(show(method(&mut vm, &mut xs, "insert", vec![i(9), i(0)])), "error: .insert() index out of bounds");
+        assert_eq!(
+            show(method(&mut vm, &mut xs, "insert", vec![i(9), i(0)])),
+            "error: .insert() index out of bounds"
+        );
         assert_eq!(show(method(&mut vm, &mut xs, "remove_at", vec![i(1)])), "1");
         assert_eq!(show(method(&mut vm, &mut xs, "remove_at", vec![i(7)])), "nil");
         assert_eq!(show(Ok(xs.clone())), "[0, 2]");

@@ -10,11 +10,19 @@ mod args;
 mod array;
 mod convert;
 mod core;
+mod enum_methods;
+mod format;
+mod functional;
+mod iterator;
+mod map;
 mod math;
 mod mutation;
+mod reflect;
 mod set;
 mod sort;
 mod string;
+mod testing;
+mod tuple;
 
 #[cfg(test)]
 mod test_support;
@@ -29,5 +37,13 @@ pub fn install(vm: &mut Vm) {
     string::install(vm);
     array::install(vm);
     set::install(vm);
+    map::install(vm);
+    tuple::install(vm);
+    enum_methods::install(vm);
+    iterator::install(vm);
+    format::install(vm);
+    functional::install(vm);
+    reflect::install(vm);
+    testing::install(vm);
     vm.register_module("math", math::MODULE);
 }

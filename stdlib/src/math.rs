@@ -236,7 +236,8 @@ fn clamp(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
         // Written as two steps, not `Ord::clamp`, which panics when lo > hi.
         return Ok(Value::int((*x).max(*lo).min(*hi)));
     }
-    let (mut v, l, h) = (x.as_number().unwrap_or(0.0), lo.as_number().unwrap_or(0.0), hi.as_number().unwrap_or(0.0));
+    let (mut v, l, h) =
+        (x.as_number().unwrap_or(0.0), lo.as_number().unwrap_or(0.0), hi.as_number().unwrap_or(0.0));
     if v < l {
         v = l;
     }

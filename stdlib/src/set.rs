@@ -78,8 +78,7 @@ fn write_key(out: &mut String, v: &Value, depth: usize) {
         Value::Tuple(items, _) => write_seq(out, "q", '(', items, ')', depth),
         Value::Struct(s, _) => {
             write_blob(out, "r", s.def.name.as_bytes());
-            let data: Vec<_> =
-                s.def.fields.iter().zip(&s.fields).filter(|(_, v)| !v.is_callable()).collect();
+            let data: Vec<_> = s.def.fields.iter().zip(&s.fields).filter(|(_, v)| !v.is_callable()).collect();
             let _ = write!(out, "{}{{", data.len());
             for (name, v) in data {
                 write_blob(out, "n", name.as_bytes());
@@ -98,11 +97,14 @@ fn write_key(out: &mut String, v: &Value, depth: usize) {
             out.push('}');
         }
         Value::Set(m, _) => {
-            let mut keys: Vec<String> = m.values().map(|v| {
-                let mut k = String::new();
-                write_key(&mut k, v, depth + 1);
-                k
-            }).collect();
+            let mut keys: Vec<String> = m
+                .values()
+                .map(|v| {
+                    let mut k = String::new();
+                    write_key(&mut k, v, depth + 1);
+                    k
+                })
+                .collect();
             keys.sort();
             let _ = write!(out, "t{}{{", keys.len());
             for k in keys {

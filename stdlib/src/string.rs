@@ -309,7 +309,7 @@ fn padding(s: &str, args: &[Value], what: &str) -> VmResult<(char, usize)> {
 fn pad_left(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     let s = text(recv);
     let (pad, n) = padding(s, args, "pad_left()")?;
-    let mut out: String = std::iter::repeat_n(pad, n).collect();
+    let mut out: String = std::iter::repeat(pad).take(n).collect();
     out.push_str(s);
     Ok(Value::str(out))
 }
@@ -318,7 +318,7 @@ fn pad_right(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     let s = text(recv);
     let (pad, n) = padding(s, args, "pad_right()")?;
     let mut out = s.to_string();
-    out.extend(std::iter::repeat_n(pad, n));
+    out.extend(std::iter::repeat(pad).take(n));
     Ok(Value::str(out))
 }
 
@@ -393,7 +393,12 @@ mod tests {
             (s("7"), "pad_left", vec![i(3), s("0")], "\"007\""),
             (s("7"), "pad_right", vec![i(3)], "\"7  \""),
             (s("long"), "pad_left", vec![i(2), s("0")], "\"long\""),
-            (s("x"), "pad_left", vec![i(i64::MAX), s("0")], "error: pad_left(): width 9223372036854775807 is too large"),
+            (
+                s("x"),
+                "pad_left",
+                vec![i(i64::MAX), s("0")],
+                "error: pad_left(): width 9223372036854775807 is too large",
+            ),
             (s("abc"), "is_alpha", vec![], "true"),
             (s("ab1"), "is_alpha", vec![], "false"),
             (s("123"), "is_digit", vec![], "true"),

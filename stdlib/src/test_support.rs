@@ -83,7 +83,8 @@ pub fn strs(items: &[&str]) -> Value {
 pub fn check_calls(cases: Vec<(&str, Vec<Value>, &str)>) {
     let mut vm = vm();
     for (name, args, want) in cases {
-        let desc = format!("{name}({})", args.iter().map(lattice_vm::display::repr).collect::<Vec<_>>().join(", "));
+        let desc =
+            format!("{name}({})", args.iter().map(lattice_vm::display::repr).collect::<Vec<_>>().join(", "));
         assert_eq!(show(call(&mut vm, name, args)), want, "{desc}");
     }
 }
