@@ -69,6 +69,10 @@ pub fn parse(src: &str) -> (Option<Program>, Vec<Diagnostic>) {
     parse_lexed(src, &lexed)
 }
 
+/// Stack the parser may use: its recursion is bounded by [`MAX_NESTING`], but one level
+/// takes tens of kilobytes in a debug build, more than a test thread's 2 MiB allow.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
 /// Parses tokens that [`lex`] produced; the lexer's diagnostics come first in the result.
 pub fn parse_lexed(src: &str, lexed: &Lexed<'_>) -> (Option<Program>, Vec<Diagnostic>) {
     let ctx = Ctx {
@@ -81,9 +85,17 @@ pub fn parse_lexed(src: &str, lexed: &Lexed<'_>) -> (Option<Program>, Vec<Diagno
     let input = lexed.tokens.as_slice().split_token_span(eoi);
     let mut state = ParseState::default();
     let parser = item::parse_program(&ctx);
-    let (program, errors) = parser.parse_with_state(input, &mut state).into_output_errors();
+    // The segment is reserved, not committed: only the pages the parse touches cost memory.
+    let (program, errors) = stacker::maybe_grow(PARSER_STACK / 2, PARSER_STACK, || {
+        parser.parse_with_state(input, &mut state).into_output_errors()
+    });
     let mut diagnostics = lexed.diagnostics.clone();
     let mut seen = std::collections::HashSet::new();
+    if let Some(span) = state.too_deep {
+        let diagnostic = ParseError::too_deep(span).to_diagnostic();
+        seen.insert((diagnostic.primary.span, diagnostic.message.clone()));
+        diagnostics.push(diagnostic);
+    }
     for error in errors {
         let diagnostic = error.to_diagnostic();
         if seen.insert((diagnostic.primary.span, diagnostic.message.clone())) {
@@ -125,6 +137,9 @@ pub(crate) type P<'t, 's, O> = Boxed<'t, 't, In<'t, 's>, O, Extra>;
 #[derive(Debug, Default)]
 pub(crate) struct ParseState {
     depth: u32,
+    /// Where the nesting limit was first hit. Backtracking does not reset it: the limit
+    /// error must be reported even when recovery later reports the input differently.
+    too_deep: Option<Span>,
 }
 
 impl<'t, 's> Inspector<'t, In<'t, 's>> for ParseState {
@@ -180,6 +195,7 @@ pub(crate) fn guard<'t, 's: 't, O: 't>(inner: P<'t, 's, O>) -> P<'t, 's, O> {
             let before = inp.cursor();
             inp.next_maybe();
             let span = inp.span_since(&before);
+            inp.state().too_deep.get_or_insert(span);
             return Err(ParseError::too_deep(span));
         }
         inp.state().depth = depth;
