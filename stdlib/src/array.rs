@@ -10,7 +10,7 @@
 
 use crate::args::{arg, callable, fail, int, is_true};
 use crate::mutation::check_mutable;
-use crate::set::set_key;
+use crate::set::set_insert;
 use crate::sort::{comparator_sign, merge_sort, natural_after};
 use lattice_vm::compare::{compare, values_equal};
 use lattice_vm::display::to_display;
@@ -219,9 +219,9 @@ fn zip(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
 
 /// The first occurrence of each distinct value, in order.
 fn unique(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = LatMap::new();
     let all = items(recv);
-    let out = all.iter().filter(|v| seen.insert(set_key(v))).cloned().collect();
+    let out = all.iter().filter(|v| set_insert(&mut seen, (*v).clone())).cloned().collect();
     Ok(Value::array(out))
 }
 

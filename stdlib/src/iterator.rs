@@ -2,10 +2,11 @@
 //! methods, adapters (`map`, `filter`, `take`, `skip`, `enumerate`, `zip`) and consumers
 //! (`next`, `collect`, `reduce`, `any`, `all`, `count`).
 //!
-//! An iterator value is shared state. An adapter moves that state into the new
-//! iterator it returns, leaving the old handle exhausted, as the reference does. The
-//! state is taken out of its lock while it advances, because advancing may run a
-//! Lattice closure that touches the same iterator.
+//! An iterator value is shared state: copies of it advance together. An adapter reads
+//! through the iterator it was built on (`IterState::Shared`), so other handles of that
+//! iterator see what the adapter consumed, and `zip` hands back an item it could not
+//! pair, as the reference does. The state is taken out of its lock while it advances,
+//! because advancing may run a Lattice closure that touches the same iterator.
 
 use crate::args::{arg, callable, fail, is_true};
 use lattice_vm::iter::IterState;
@@ -51,12 +52,12 @@ fn state_of(v: &Value) -> Option<IterState> {
         Value::Set(m, _) => array(m.values().cloned().collect()),
         Value::Str(s, _) => array(s.chars().map(|c| Value::str(c.to_string())).collect()),
         Value::Range(r, _) => IterState::Range { cur: r.0, end: r.1, step: 1 },
-        Value::Iterator(state, _) => take_state(state),
+        Value::Iterator(state, _) => IterState::Shared(state.clone()),
         _ => return None,
     })
 }
 
-/// Moves the state out of a shared iterator, leaving it exhausted.
+/// Moves the state out of a shared iterator while it advances.
 fn take_state(state: &Mutex<IterState>) -> IterState {
     std::mem::take(&mut *state.lock().unwrap_or_else(|e| e.into_inner()))
 }
@@ -76,12 +77,12 @@ fn with_state<R>(recv: &Value, f: impl FnOnce(&mut IterState) -> VmResult<R>) ->
     r
 }
 
-/// The receiver's state moved into a new adapter state built by `wrap`.
+/// A new iterator that reads through the receiver, built by `wrap`.
 fn adapt(recv: &Value, wrap: impl FnOnce(Box<IterState>) -> IterState) -> VmResult<Value> {
     let Value::Iterator(state, _) = recv else {
         return fail("expected an Iterator");
     };
-    Ok(iterator(wrap(Box::new(take_state(state)))))
+    Ok(iterator(wrap(Box::new(IterState::Shared(state.clone())))))
 }
 
 fn iter(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
@@ -319,5 +320,23 @@ mod tests {
         let mut copy = it.clone();
         assert_eq!(show(method(&mut vm, &mut it, "next", vec![])), "1");
         assert_eq!(show(method(&mut vm, &mut copy, "next", vec![])), "2", "copies advance together");
+    }
+
+    #[test]
+    fn zip_hands_back_unpaired_items() {
+        let mut vm = vm();
+        // values.zip(values): pairs (1, 2), then 3 has no partner and stays readable.
+        let mut values = call(&mut vm, "iter", vec![ints(&[1, 2, 3])]).unwrap();
+        let mut alias = values.clone();
+        let other = values.clone();
+        let mut z = method(&mut vm, &mut values, "zip", vec![other]).unwrap();
+        assert_eq!(show(method(&mut vm, &mut z, "collect", vec![])), "[[1, 2]]");
+        assert_eq!(show(method(&mut vm, &mut alias, "next", vec![])), "3");
+        // An empty left side never reads the right one.
+        let mut empty = call(&mut vm, "iter", vec![ints(&[])]).unwrap();
+        let mut right = call(&mut vm, "iter", vec![ints(&[7])]).unwrap();
+        let mut z = method(&mut vm, &mut empty, "zip", vec![right.clone()]).unwrap();
+        method(&mut vm, &mut z, "collect", vec![]).unwrap();
+        assert_eq!(show(method(&mut vm, &mut right, "next", vec![])), "7");
     }
 }

@@ -4,10 +4,12 @@
 //! the reference's structural hash key (type-tagged, strings hex-encoded, map entries
 //! sorted), because the key decides the table slot and so the order a Set prints in:
 //! `Set::from(["b", "a", "c"])` prints `Set{b, c, a}` in both implementations. Equal
-//! values get equal keys (`1` and `1.0` too, as `==` says), unequal values different ones.
+//! values get equal keys (`1` and `1.0` too, as `==` says); the rare unequal values that
+//! share a key take numbered slots, and equality (`==`) decides membership.
 
 use crate::args::{arg, fail};
 use crate::mutation::check_mutable;
+use lattice_vm::compare::values_equal;
 use lattice_vm::{LatMap, TypeTag, Value, Vm, VmResult};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -150,14 +152,74 @@ fn write_seq(out: &mut String, tag: &str, open: char, items: &[Value], close: ch
     out.push(close);
 }
 
+/// The table key of the `slot`th element whose canonical key is `key`: unequal values
+/// with the same canonical key (closures inside otherwise equal structs, NaN) take
+/// numbered slots `key`, `key#1`, `key#2` ... as in the reference.
+fn slot_key(key: &str, slot: usize) -> String {
+    if slot == 0 {
+        key.to_string()
+    } else {
+        format!("{key}#{slot}")
+    }
+}
+
+/// Where `v` is stored: `Ok(table key)` when an equal element is present, else
+/// `Err(first free slot key)`.
+fn locate(m: &LatMap, v: &Value) -> Result<String, String> {
+    let key = set_key(v);
+    for slot in 0.. {
+        let k = slot_key(&key, slot);
+        match m.get(&k) {
+            None => return Err(k),
+            Some(stored) if values_equal(stored, v) => return Ok(k),
+            Some(_) => {}
+        }
+    }
+    unreachable!("the slot search ends at the first free slot")
+}
+
+/// Whether the Set table `m` holds an element equal to `v`.
+pub fn set_contains(m: &LatMap, v: &Value) -> bool {
+    locate(m, v).is_ok()
+}
+
+/// Adds `v` unless an equal element is present; true when added.
+pub fn set_insert(m: &mut LatMap, v: Value) -> bool {
+    match locate(m, &v) {
+        Ok(_) => false,
+        Err(free) => {
+            m.insert(&free, v);
+            true
+        }
+    }
+}
+
+/// Removes the element equal to `v`, moving the last element of its slot chain into the
+/// hole so the chain stays contiguous; true when something was removed.
+pub fn set_remove(m: &mut LatMap, v: &Value) -> bool {
+    let Ok(found) = locate(m, v) else {
+        return false;
+    };
+    let key = set_key(v);
+    let slot = if found == key { 0 } else { found[key.len() + 1..].parse::<usize>().unwrap_or(0) };
+    let mut last = slot;
+    while m.contains_key(&slot_key(&key, last + 1)) {
+        last += 1;
+    }
+    m.remove(&found);
+    if last != slot {
+        if let Some(moved) = m.remove(&slot_key(&key, last)) {
+            m.insert(&found, moved);
+        }
+    }
+    true
+}
+
 /// A Set table holding `items` (later duplicates are dropped).
 pub fn set_of(items: impl IntoIterator<Item = Value>) -> LatMap {
     let mut m = LatMap::new();
     for v in items {
-        let k = set_key(&v);
-        if !m.contains_key(&k) {
-            m.insert(&k, v);
-        }
+        set_insert(&mut m, v);
     }
     m
 }
@@ -204,7 +266,7 @@ fn len(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
 }
 
 fn has(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
-    Ok(Value::bool(table(recv).contains_key(&set_key(arg(args, 0)))))
+    Ok(Value::bool(set_contains(table(recv), arg(args, 0))))
 }
 
 fn to_array(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
@@ -214,10 +276,9 @@ fn to_array(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
 fn add(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     check_mutable(recv, "add")?;
     if let Value::Set(m, _) = recv {
-        let v = arg(args, 0).clone();
-        let k = set_key(&v);
-        if !m.contains_key(&k) {
-            Arc::make_mut(m).insert(&k, v);
+        let v = arg(args, 0);
+        if !set_contains(m, v) {
+            set_insert(Arc::make_mut(m), v.clone());
         }
     }
     Ok(Value::UNIT)
@@ -226,9 +287,9 @@ fn add(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
 fn remove(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     check_mutable(recv, "remove")?;
     if let Value::Set(m, _) = recv {
-        let k = set_key(arg(args, 0));
-        if m.contains_key(&k) {
-            Arc::make_mut(m).remove(&k);
+        let v = arg(args, 0);
+        if set_contains(m, v) {
+            set_remove(Arc::make_mut(m), v);
         }
     }
     Ok(Value::UNIT)
@@ -244,7 +305,7 @@ fn clear(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
 
 /// Elements of `a` for which `keep(b has it)` holds, in `a`'s order.
 fn select<'a>(a: &'a LatMap, b: &'a LatMap, keep: bool) -> impl Iterator<Item = Value> + 'a {
-    a.iter().filter(move |(k, _)| b.contains_key(k) == keep).map(|(_, v)| v.clone())
+    a.values().filter(move |v| set_contains(b, v) == keep).cloned()
 }
 
 fn union(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
@@ -271,7 +332,7 @@ fn symmetric_difference(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResul
 
 fn is_subset(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     let yes = match arg(args, 0) {
-        Value::Set(b, _) => table(recv).keys().all(|k| b.contains_key(k)),
+        Value::Set(b, _) => table(recv).values().all(|v| set_contains(b, v)),
         _ => false,
     };
     Ok(Value::bool(yes))
@@ -279,7 +340,7 @@ fn is_subset(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
 
 fn is_superset(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     let yes = match arg(args, 0) {
-        Value::Set(b, _) => b.keys().all(|k| table(recv).contains_key(k)),
+        Value::Set(b, _) => b.values().all(|v| set_contains(table(recv), v)),
         _ => false,
     };
     Ok(Value::bool(yes))
@@ -301,6 +362,32 @@ mod tests {
         let mut vm = vm();
         assert_eq!(show(Ok(from(&mut vm, strs(&["b", "a", "c"])))), "Set{b, c, a}");
         assert_eq!(show(Ok(from(&mut vm, ints(&[3, 1, 2, 2, 1])))), "Set{1, 2, 3}");
+    }
+
+    #[test]
+    fn unequal_values_with_one_key_take_slots() {
+        let mut vm = vm();
+        let def = std::sync::Arc::new(lattice_vm::StructDef {
+            name: "Entry".into(),
+            fields: vec!["id".into(), "cb".into()],
+            field_types: vec![None, None],
+            field_phases: vec![None, None],
+        });
+        let entry = |cb: &str, vm: &Vm| {
+            let obj = lattice_vm::value::StructObj { def: def.clone(), fields: vec![i(1), native(vm, cb)] };
+            Value::Struct(std::sync::Arc::new(obj), Phase::Unphased)
+        };
+        let (a, b, c) = (entry("len", &vm), entry("typeof", &vm), entry("repr", &vm));
+        let mut set = from(&mut vm, arr(vec![a.clone(), b.clone()]));
+        assert_eq!(show(method(&mut vm, &mut set, "len", vec![])), "2");
+        method(&mut vm, &mut set, "add", vec![c.clone()]).unwrap();
+        method(&mut vm, &mut set, "add", vec![a.clone()]).unwrap();
+        assert_eq!(show(method(&mut vm, &mut set, "len", vec![])), "3");
+        method(&mut vm, &mut set, "remove", vec![a.clone()]).unwrap();
+        assert_eq!(show(method(&mut vm, &mut set, "len", vec![])), "2");
+        assert_eq!(show(method(&mut vm, &mut set, "has", vec![a])), "false");
+        assert_eq!(show(method(&mut vm, &mut set, "has", vec![b])), "true");
+        assert_eq!(show(method(&mut vm, &mut set, "has", vec![c])), "true");
     }
 
     #[test]

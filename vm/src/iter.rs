@@ -50,11 +50,34 @@ pub enum IterState {
         a: Box<IterState>,
         b: Box<IterState>,
     },
+    /// Another iterator value's state, advanced in place: an adapter built on an
+    /// iterator that other handles still share (`left.zip(right)` leaves `right` usable).
+    Shared(Arc<std::sync::Mutex<IterState>>),
+    /// An item handed back (a `zip` that read it and found no partner), then the rest.
+    Pushback {
+        item: Value,
+        inner: Box<IterState>,
+    },
     #[default]
     Done,
 }
 
 impl IterState {
+    /// Makes `item` the next item again (in the shared state, for `Shared`).
+    pub fn push_back(&mut self, item: Value) {
+        match self {
+            IterState::Shared(state) => {
+                let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                let inner = Box::new(std::mem::take(&mut *st));
+                *st = IterState::Pushback { item, inner };
+            }
+            _ => {
+                let inner = Box::new(std::mem::take(self));
+                *self = IterState::Pushback { item, inner };
+            }
+        }
+    }
+
     /// The next item, or `None` when exhausted.
     pub fn next(&mut self, vm: &mut Vm) -> VmResult<Option<Value>> {
         match self {
@@ -120,10 +143,35 @@ impl IterState {
                 }
                 None => Ok(None),
             },
-            IterState::Zip { a, b } => match (a.next(vm)?, b.next(vm)?) {
-                (Some(x), Some(y)) => Ok(Some(Value::array(vec![x, y]))),
-                _ => Ok(None),
-            },
+            IterState::Zip { a, b } => {
+                // The right side is read only when the left has an item, and an unmatched
+                // left item is handed back, so neither side loses an element it did not pair.
+                let Some(x) = a.next(vm)? else {
+                    return Ok(None);
+                };
+                match b.next(vm)? {
+                    Some(y) => Ok(Some(Value::array(vec![x, y]))),
+                    None => {
+                        a.push_back(x);
+                        Ok(None)
+                    }
+                }
+            }
+            IterState::Shared(state) => {
+                // The lock is not held while advancing: that may run a closure that
+                // touches the same iterator.
+                let mut st = std::mem::take(&mut *state.lock().unwrap_or_else(|e| e.into_inner()));
+                let r = st.next(vm);
+                *state.lock().unwrap_or_else(|e| e.into_inner()) = st;
+                r
+            }
+            IterState::Pushback { .. } => {
+                let IterState::Pushback { item, inner } = std::mem::take(self) else {
+                    return Ok(None);
+                };
+                *self = *inner;
+                Ok(Some(item))
+            }
             IterState::Done => Ok(None),
         }
     }
