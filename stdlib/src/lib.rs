@@ -8,8 +8,10 @@
 
 mod args;
 mod array;
+mod buffer;
 mod convert;
 mod core;
+mod crypto;
 mod enum_methods;
 mod format;
 mod functional;
@@ -45,5 +47,8 @@ pub fn install(vm: &mut Vm) {
     functional::install(vm);
     reflect::install(vm);
     testing::install(vm);
+    buffer::install(vm);
+    crypto::install(vm);
     vm.register_module("math", math::MODULE);
+    vm.register_module("crypto", crypto::MODULE);
 }
