@@ -13,9 +13,11 @@ mod convert;
 mod core;
 mod crypto;
 mod enum_methods;
+mod float_text;
 mod format;
 mod functional;
 mod iterator;
+mod json;
 mod map;
 mod math;
 mod mutation;
@@ -49,6 +51,8 @@ pub fn install(vm: &mut Vm) {
     testing::install(vm);
     buffer::install(vm);
     crypto::install(vm);
+    json::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
+    vm.register_module("json", json::MODULE);
 }
