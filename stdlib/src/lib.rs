@@ -21,7 +21,9 @@ mod json;
 mod map;
 mod math;
 mod mutation;
+mod path;
 mod reflect;
+mod regex;
 mod set;
 mod sort;
 mod string;
@@ -52,7 +54,11 @@ pub fn install(vm: &mut Vm) {
     buffer::install(vm);
     crypto::install(vm);
     json::install(vm);
+    path::install(vm);
+    regex::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
+    vm.register_module("path", path::MODULE);
+    vm.register_module("regex", regex::MODULE);
 }
