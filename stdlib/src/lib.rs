@@ -15,7 +15,9 @@ mod crypto;
 mod enum_methods;
 mod float_text;
 mod format;
+mod fs;
 mod functional;
+mod glob;
 mod iterator;
 mod json;
 mod map;
@@ -56,9 +58,11 @@ pub fn install(vm: &mut Vm) {
     json::install(vm);
     path::install(vm);
     regex::install(vm);
+    fs::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
     vm.register_module("path", path::MODULE);
     vm.register_module("regex", regex::MODULE);
+    vm.register_module("fs", fs::MODULE);
 }
