@@ -23,6 +23,7 @@ mod json;
 mod map;
 mod math;
 mod mutation;
+mod os;
 mod path;
 mod reflect;
 mod regex;
@@ -59,10 +60,12 @@ pub fn install(vm: &mut Vm) {
     path::install(vm);
     regex::install(vm);
     fs::install(vm);
+    os::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
     vm.register_module("path", path::MODULE);
     vm.register_module("regex", regex::MODULE);
     vm.register_module("fs", fs::MODULE);
+    vm.register_module("os", os::MODULE);
 }
