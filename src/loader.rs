@@ -47,6 +47,19 @@ impl Loader for FileLoader {
         Ok((func, canonical))
     }
 
+    fn tokenize(&self, src: &str) -> Vec<String> {
+        lattice_compiler::tokenize(src)
+            .into_iter()
+            .filter_map(|(_, span)| src.get(span.range()).map(str::to_string))
+            .collect()
+    }
+
+    fn is_complete(&self, src: &str) -> bool {
+        let (_, diags) = lattice_compiler::parse(src);
+        let end = src.trim_end().len() as u32;
+        !diags.iter().any(|d| d.is_error() && d.primary.span.start >= end)
+    }
+
     fn compile_source(&self, src: &str) -> Result<Function, String> {
         let (func, diags) = compile_source(src, &CompileOptions { repl: true, ..CompileOptions::default() });
         func.ok_or_else(|| first_error("<eval>", src, &diags))

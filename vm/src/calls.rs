@@ -59,7 +59,10 @@ pub fn fit_arguments(vm: &mut Vm, func: &Function, argc: usize) -> VmResult<()> 
     for (i, p) in func.params.iter().enumerate() {
         if let Some(ty) = &p.ty {
             let v = &vm.stack[base + i];
-            if matches!(v, Value::Undef) || p.variadic {
+            if matches!(v, Value::Undef)
+                || p.variadic
+                || crate::types::Kind::parse(ty).is_some_and(|k| k.accepts(v))
+            {
                 continue;
             }
             if let Some(msg) = crate::types::mismatch(vm, v, ty) {

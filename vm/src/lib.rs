@@ -5,6 +5,7 @@
 pub mod calls;
 pub mod channel;
 pub mod compare;
+pub mod concurrency;
 pub mod disasm;
 pub mod display;
 pub mod error;

@@ -70,9 +70,28 @@ pub struct Function {
     pub local_names: Vec<LocalName>,
     /// Highest stack height the body reaches above its frame base (from stack effects).
     pub max_stack: u32,
+    /// Derived when the function is loaded (not stored in files): no parameter needs
+    /// fitting or checking, so a call with the exact argument count skips all of it.
+    pub plain_params: bool,
+    /// Derived on load: the simple kind of each annotated parameter.
+    pub param_kinds: Vec<Option<crate::types::Kind>>,
+    /// Derived on load: a fast check that accepts most valid return values.
+    pub ret_check: Option<crate::types::Kind>,
 }
 
 impl Function {
+    /// Fills the fields derived on load (`plain_params`, `ret_check`).
+    pub fn derive_call_info(&mut self) {
+        self.param_kinds =
+            self.params.iter().map(|p| p.ty.as_deref().and_then(crate::types::Kind::parse)).collect();
+        self.plain_params = self
+            .params
+            .iter()
+            .zip(&self.param_kinds)
+            .all(|(p, k)| !p.variadic && (p.ty.is_none() || k.is_some()));
+        self.ret_check = self.ret_type.as_deref().and_then(crate::types::Kind::parse);
+    }
+
     /// Parameters before the variadic one.
     pub fn arity(&self) -> usize {
         self.params.iter().filter(|p| !p.variadic).count()

@@ -337,6 +337,16 @@ opcodes! {
     DeferRun = 0x94 { keep: u16 } stack: 0;
     /// Raise a runtime error with the message on top. Stack: msg =>
     Throw = 0x95 {} stack: -1;
+    /// Open a `scope`: tasks spawned until `ScopeEnd` run on threads. Stack: =>
+    ScopeBegin = 0x96 {} stack: 0;
+    /// Join the scope's tasks, re-raising the first task error. Stack: =>
+    ScopeEnd = 0x97 {} stack: 0;
+    /// Start the closure on top as a task (or run it now outside a scope). Stack: f => v
+    Spawn = 0x98 {} stack: 0;
+    /// Wait on `n` channels (and a timeout in ms when `timeout` = 1); push the received
+    /// value and the arm: channel position, -1 timeout, -2 default, -3 all closed.
+    /// Stack: ch1..chn [ms] => value arm
+    Select = 0x99 { n: u8, timeout: u8, default: u8 } stack: 2 - n as i32 - timeout as i32;
 
     // ---- phases ----
     /// Deep-freeze the top value. Stack: v => crystal v

@@ -11,6 +11,52 @@ use crate::module::Function;
 use crate::value::{Phase, Value};
 use crate::vm::Vm;
 
+/// A simple annotation checked without parsing text: the fast path for typed calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Float,
+    Number,
+    Str,
+    Bool,
+    Map,
+    Array,
+    Fn,
+    Any,
+}
+
+impl Kind {
+    pub fn parse(ty: &str) -> Option<Kind> {
+        Some(match ty {
+            "Int" => Kind::Int,
+            "Float" => Kind::Float,
+            "Number" => Kind::Number,
+            "String" | "Str" => Kind::Str,
+            "Bool" => Kind::Bool,
+            "Map" => Kind::Map,
+            "Array" => Kind::Array,
+            "Fn" | "Closure" | "Function" => Kind::Fn,
+            "Any" | "any" => Kind::Any,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    pub fn accepts(self, v: &Value) -> bool {
+        match self {
+            Kind::Int => matches!(v, Value::Int(..)),
+            Kind::Float => matches!(v, Value::Float(..)),
+            Kind::Number => matches!(v, Value::Int(..) | Value::Float(..)),
+            Kind::Str => matches!(v, Value::Str(..)),
+            Kind::Bool => matches!(v, Value::Bool(..)),
+            Kind::Map => matches!(v, Value::Map(..)),
+            Kind::Array => matches!(v, Value::Array(..)),
+            Kind::Fn => v.is_callable(),
+            Kind::Any => true,
+        }
+    }
+}
+
 /// `None` when `v` fits `ty`; otherwise the text after "expects ", such as
 /// "type Int, got String".
 pub fn mismatch(vm: &Vm, v: &Value, ty: &str) -> Option<String> {

@@ -41,6 +41,10 @@ pub trait Loader: Send + Sync {
     ) -> Result<(Function, PathBuf), String>;
     /// Compiles source text (for `lat_eval`).
     fn compile_source(&self, src: &str) -> Result<Function, String>;
+    /// The exact source text of each token of `src` (for `tokenize`).
+    fn tokenize(&self, src: &str) -> Vec<String>;
+    /// False when `src` ends inside an unfinished construct (open bracket, string...).
+    fn is_complete(&self, src: &str) -> bool;
 }
 
 /// Builtin method families, by receiver type.
@@ -96,6 +100,7 @@ struct Handler {
     stack_len: usize,
     target: usize,
     defer_len: usize,
+    scope_len: usize,
 }
 
 /// Global variable names to slots, for one module (imports get their own namespace).
@@ -137,6 +142,8 @@ pub struct Vm {
     pub args: Vec<String>,
     /// Skip `require`/`ensure`/`debug_assert` (`--no-assertions`).
     pub assertions: bool,
+    /// Open `scope` blocks, each with the tasks it started.
+    pub(crate) scopes: Vec<Vec<crate::concurrency::Task>>,
 }
 
 impl Default for Vm {
@@ -147,7 +154,7 @@ impl Default for Vm {
 
 impl Vm {
     pub fn new() -> Vm {
-        Vm {
+        let mut vm = Vm {
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
             handlers: Vec::new(),
@@ -171,6 +178,40 @@ impl Vm {
             native_depth: 0,
             args: Vec::new(),
             assertions: true,
+            scopes: Vec::new(),
+        };
+        crate::channel::install(&mut vm);
+        vm
+    }
+
+    /// A VM for a task thread: same code, natives, types and loader, a snapshot of the
+    /// globals, its own stack, and line-flushed output so tasks' lines interleave whole.
+    pub fn fork(&self) -> Vm {
+        Vm {
+            stack: Vec::with_capacity(256),
+            frames: Vec::new(),
+            handlers: Vec::new(),
+            defers: Vec::new(),
+            globals: self.globals.clone(),
+            global_names: self.global_names.clone(),
+            native_slots: self.native_slots.clone(),
+            natives: self.natives.clone(),
+            methods: self.methods.clone(),
+            user_methods: self.user_methods.clone(),
+            structs: self.structs.clone(),
+            enums: self.enums.clone(),
+            statics: self.statics.clone(),
+            builtin_modules: self.builtin_modules.clone(),
+            module_cache: self.module_cache.clone(),
+            loading: HashSet::new(),
+            module_dirs: self.module_dirs.clone(),
+            main_namespace: self.main_namespace.clone(),
+            loader: self.loader.clone(),
+            out: Box::new(std::io::LineWriter::new(std::io::stdout())),
+            native_depth: 0,
+            args: self.args.clone(),
+            assertions: self.assertions,
+            scopes: Vec::new(),
         }
     }
 
@@ -290,6 +331,7 @@ impl Vm {
 
     fn link_with(&mut self, f: &Function, ns: &mut Namespace, defined: &HashSet<String>) -> Arc<Function> {
         let mut out = f.clone();
+        out.derive_call_info();
         for c in out.constants.iter_mut() {
             if let Constant::Function(g) = c {
                 *c = Constant::Function(self.link_with(g, ns, defined));
@@ -395,7 +437,11 @@ impl Vm {
         }
         let func = &closure.func;
         let nparams = func.params.len();
-        if argc != nparams || func.params.iter().any(|p| p.variadic || p.ty.is_some()) {
+        let fits = argc == nparams && func.plain_params && {
+            let args = &self.stack[self.stack.len() - argc..];
+            func.param_kinds.iter().zip(args).all(|(k, v)| k.is_none_or(|k| k.accepts(v)))
+        };
+        if !fits {
             crate::calls::fit_arguments(self, func, argc)?;
         }
         let base = self.stack.len() - nparams;
@@ -413,6 +459,10 @@ impl Vm {
     /// Writes program output (buffered; flushed at exit and before errors).
     pub fn write_out(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes());
+        // While tasks run, keep output in program order across threads.
+        if !self.scopes.is_empty() {
+            let _ = self.out.flush();
+        }
     }
 
     pub fn flush(&mut self) {
@@ -451,6 +501,7 @@ impl Vm {
                 continue;
             }
             self.unwind_defers(h.defer_len);
+            self.abandon_scopes(h.scope_len);
             self.frames.truncate(h.frame + 1);
             self.stack.truncate(h.stack_len);
             self.stack.push(err.to_value());
@@ -484,7 +535,11 @@ impl Vm {
     pub(crate) fn execute(&mut self, stop: usize) -> VmResult<Value> {
         'frames: loop {
             let frame = self.frames.last().expect("execute needs a frame");
-            let closure = frame.closure.clone();
+            // SAFETY: the frame holds an `Arc` to this closure until the frame is popped,
+            // and every path that pops it leaves this iteration of 'frames right away
+            // (return or `continue 'frames`) without touching `closure` or `func` again.
+            // Skipping a refcount round-trip here matters: it runs on every call and return.
+            let closure: &Closure = unsafe { &*Arc::as_ptr(&frame.closure) };
             let func: &Function = &closure.func;
             let code: &[Op] = &func.code;
             let mut ip = frame.ip;
@@ -834,10 +889,14 @@ impl Vm {
                             tri!(self.run_defers(keep));
                         }
                         if let Some(ty) = &func.ret_type {
-                            tri!(crate::types::check_return(self, func, ty, &mut result));
+                            if !func.ret_check.is_some_and(|k| k.accepts(&result)) {
+                                tri!(crate::types::check_return(self, func, ty, &mut result));
+                            }
                         }
                         let frame = self.frames.pop().expect("frame");
-                        self.handlers.retain(|h| h.frame < self.frames.len());
+                        if !self.handlers.is_empty() {
+                            self.handlers.retain(|h| h.frame < self.frames.len());
+                        }
                         self.stack.truncate(frame.base - 1);
                         if self.frames.len() <= stop {
                             return Ok(result);
@@ -1116,6 +1175,7 @@ impl Vm {
                             stack_len: self.stack.len(),
                             target: (ip as i64 + offset as i64) as usize,
                             defer_len: self.defers.len(),
+                            scope_len: self.scopes.len(),
                         });
                     }
                     Op::TryEnd {} => {
@@ -1147,6 +1207,26 @@ impl Vm {
                         save_ip!();
                         let floor = self.frames.last().expect("frame").defer_base + keep as usize;
                         tri!(self.run_defers(floor));
+                    }
+                    Op::ScopeBegin {} => self.begin_scope(),
+                    Op::ScopeEnd {} => {
+                        save_ip!();
+                        tri!(self.end_scope());
+                    }
+                    Op::Spawn {} => {
+                        save_ip!();
+                        let f = pop!();
+                        let v = tri!(self.spawn_task(f));
+                        self.stack.push(v);
+                    }
+                    Op::Select { n, timeout, default } => {
+                        save_ip!();
+                        let ms = if timeout == 1 { pop!().as_number().map(|f| f as i64) } else { None };
+                        let chans = self.stack.split_off(self.stack.len() - n as usize);
+                        let (v, arm) =
+                            tri!(self.select(chans, ms.or((timeout == 1).then_some(0)), default == 1));
+                        self.stack.push(v);
+                        self.stack.push(Value::int(arm));
                     }
                     Op::Throw {} => {
                         let v = pop!();

@@ -248,11 +248,18 @@ impl Codegen<'_> {
                 let freeze = matches!(e.kind, ExprKind::Crystallize { .. });
                 self.compile_scoped_phase(target, body, freeze);
             }
-            ExprKind::Scope(block) | ExprKind::Spawn(block) => self.compile_block_value(block),
-            ExprKind::Select(_) => {
-                self.error("'select' is not supported yet", e.span);
-                self.emit(Op::Unit {});
+            ExprKind::Scope(block) => {
+                self.emit(Op::ScopeBegin {});
+                self.compile_block_value(block);
+                self.emit(Op::ScopeEnd {});
             }
+            ExprKind::Spawn(block) => {
+                // The task body is a closure: `return` inside it ends the task.
+                let body = Expr { kind: ExprKind::Block(block.clone()), span: block.span };
+                self.compile_function("<spawn>", &[], None, &[], &body);
+                self.emit(Op::Spawn {});
+            }
+            ExprKind::Select(arms) => self.compile_select(arms),
         }
     }
 
@@ -375,6 +382,71 @@ impl Codegen<'_> {
             self.emit(Op::Dup {});
             self.emit_set(var, false);
         }
+    }
+
+    /// `select { v from ch => { } timeout(ms) => { } default => { } }`: one `Select`
+    /// instruction picks the arm, then a compare chain runs it.
+    fn compile_select(&mut self, arms: &[ast::SelectArm]) {
+        let mut n = 0u8;
+        let mut timeout = None;
+        let mut default = false;
+        for arm in arms {
+            match &arm.kind {
+                ast::SelectArmKind::Recv { channel, .. } => {
+                    self.compile_expr(channel);
+                    n += 1;
+                }
+                ast::SelectArmKind::Timeout(ms) => timeout = Some(ms),
+                ast::SelectArmKind::Default => default = true,
+            }
+        }
+        if let Some(ms) = timeout {
+            self.compile_expr(ms);
+        }
+        self.emit(Op::Select { n, timeout: timeout.is_some() as u8, default: default as u8 });
+        self.begin_scope();
+        let arm_slot = self.declare_local("(arm)", BindingKind::Let);
+        let value_slot = arm_slot - 1;
+        let depth = self.f().depth;
+        self.f().locals.push(super::Local {
+            name: "(received)".into(),
+            depth,
+            slot: value_slot,
+            kind: BindingKind::Let,
+            start: 0,
+        });
+        let h = self.f().height;
+        let mut ends = Vec::new();
+        let mut recv_index = 0i64;
+        for arm in arms {
+            let code = match &arm.kind {
+                ast::SelectArmKind::Recv { .. } => {
+                    recv_index += 1;
+                    recv_index - 1
+                }
+                ast::SelectArmKind::Timeout(_) => -1,
+                ast::SelectArmKind::Default => -2,
+            };
+            self.emit(Op::GetLocal { slot: arm_slot });
+            self.emit_int(code);
+            self.emit(Op::Eq {});
+            let next = self.emit(Op::JumpIfFalse { offset: 0 });
+            self.begin_scope();
+            if let ast::SelectArmKind::Recv { binding: Some(b), .. } = &arm.kind {
+                self.emit(Op::GetLocal { slot: value_slot });
+                self.declare_local(&b.name, BindingKind::Let);
+            }
+            self.compile_block_value(&arm.body);
+            self.end_scope_keep();
+            ends.push(self.emit(Op::Jump { offset: 0 }));
+            self.f().height = h;
+            self.patch(next);
+        }
+        self.emit(Op::Unit {});
+        for j in ends {
+            self.patch(j);
+        }
+        self.end_scope_keep();
     }
 
     /// `anneal(x) |v| { body }` (R7), lowered inline: `v` is a fluid thaw of `x`; the

@@ -138,10 +138,14 @@ impl Codegen<'_> {
             }
             StmtKind::Assign { target, value } => self.compile_assign(target, value),
             StmtKind::CompoundAssign { target, op, value, .. } => self.compile_compound(target, *op, value),
-            StmtKind::Expr(e) => {
-                self.compile_expr(e);
-                self.emit(Op::Pop {});
-            }
+            StmtKind::Expr(e) => match &e.kind {
+                // An `if` whose value is unused needs no value on either path.
+                ExprKind::If { cond, then, else_ } => self.compile_if_stmt(cond, then, else_.as_deref()),
+                _ => {
+                    self.compile_expr(e);
+                    self.emit(Op::Pop {});
+                }
+            },
             StmtKind::Return(e) => {
                 match e {
                     Some(e) => self.compile_expr(e),
@@ -318,6 +322,27 @@ impl Codegen<'_> {
             }
             None => self.error("invalid assignment target", target.span),
         }
+    }
+
+    fn compile_if_stmt(&mut self, cond: &Expr, then: &ast::Block, else_: Option<&Expr>) {
+        self.compile_expr(cond);
+        let to_else = self.emit(Op::JumpIfFalse { offset: 0 });
+        self.compile_block_stmts(then);
+        let Some(else_) = else_ else {
+            self.patch(to_else);
+            return;
+        };
+        let to_end = self.emit(Op::Jump { offset: 0 });
+        self.patch(to_else);
+        match &else_.kind {
+            ExprKind::If { cond, then, else_ } => self.compile_if_stmt(cond, then, else_.as_deref()),
+            ExprKind::Block(b) => self.compile_block_stmts(b),
+            _ => {
+                self.compile_expr(else_);
+                self.emit(Op::Pop {});
+            }
+        }
+        self.patch(to_end);
     }
 
     fn push_loop(&mut self, continue_target: usize) {

@@ -1,0 +1,147 @@
+//! Structured concurrency: `scope { spawn { } }` on OS threads, and `select`.
+//!
+//! A spawned task runs on its own thread with a forked VM: the same code, natives and
+//! types, and a snapshot of the globals. The task's closure gets fresh copies of the
+//! variables it captured (R12): fluid values are copied (copy-on-write makes that a count
+//! increment until someone writes), crystal values are shared. `scope` joins every task
+//! it started and re-raises the first task error. `spawn` outside a scope runs the block
+//! synchronously and yields its value.
+
+use crate::channel::Channel;
+use crate::error::{RuntimeError, VmResult};
+use crate::value::{Closure, Value};
+use crate::vm::Vm;
+use crossbeam_channel::Select;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Stack size of a task thread: the interpreter bounds its own recursion, this only has
+/// to hold the bounded native re-entries.
+const TASK_STACK: usize = 64 << 20;
+
+pub(crate) type Task = JoinHandle<VmResult<()>>;
+
+/// The closure a task runs: the same code with its own copies of the captured cells.
+fn isolate(f: &Value) -> Value {
+    match f {
+        Value::Closure(c, p) => {
+            let captures =
+                c.captures.iter().map(|cell| Arc::new(Mutex::new(crate::ops::read_cell(cell)))).collect();
+            Value::Closure(Arc::new(Closure { func: c.func.clone(), captures }), *p)
+        }
+        other => other.clone(),
+    }
+}
+
+impl Vm {
+    /// `spawn`: start a task in the innermost scope, or run the block now when there is
+    /// no scope. Returns the value to push.
+    pub(crate) fn spawn_task(&mut self, f: Value) -> VmResult<Value> {
+        if self.scopes.is_empty() {
+            return self.call_value(&f, Vec::new());
+        }
+        self.flush();
+        let f = isolate(&f);
+        let mut child = self.fork();
+        let handle = std::thread::Builder::new()
+            .name("lattice-task".into())
+            .stack_size(TASK_STACK)
+            .spawn(move || {
+                let r = child.call_value(&f, Vec::new()).map(|_| ());
+                child.flush();
+                r
+            })
+            .map_err(|e| RuntimeError::new(format!("cannot start a task: {e}")))?;
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push(handle);
+        }
+        Ok(Value::UNIT)
+    }
+
+    pub(crate) fn begin_scope(&mut self) {
+        self.flush();
+        self.scopes.push(Vec::new());
+    }
+
+    /// Joins the innermost scope's tasks; the first task error is re-raised.
+    pub(crate) fn end_scope(&mut self) -> VmResult<()> {
+        let tasks = self.scopes.pop().unwrap_or_default();
+        join_all(tasks)
+    }
+
+    /// Joins (and forgets the errors of) scopes opened beyond `len`, when an error unwinds
+    /// through them.
+    pub(crate) fn abandon_scopes(&mut self, len: usize) {
+        while self.scopes.len() > len {
+            let tasks = self.scopes.pop().unwrap_or_default();
+            let _ = join_all(tasks);
+        }
+    }
+
+    /// `select`: waits on `chans` (arm order), with an optional timeout in milliseconds
+    /// and an optional default arm. Returns (value, arm): arm is the channel's position,
+    /// -1 for timeout, -2 for default, -3 when every channel is closed.
+    pub(crate) fn select(
+        &mut self,
+        chans: Vec<Value>,
+        timeout: Option<i64>,
+        default: bool,
+    ) -> VmResult<(Value, i64)> {
+        self.flush();
+        let mut live: Vec<(usize, Arc<Channel>)> = Vec::new();
+        for (i, c) in chans.into_iter().enumerate() {
+            match c {
+                Value::Channel(ch, _) => live.push((i, ch)),
+                other => {
+                    return Err(RuntimeError::new(format!(
+                        "select arm needs a Channel, got {}",
+                        other.type_name()
+                    )))
+                }
+            }
+        }
+        let deadline = timeout.map(|ms| std::time::Instant::now() + Duration::from_millis(ms.max(0) as u64));
+        loop {
+            if live.is_empty() {
+                return Ok((Value::UNIT, if default { -2 } else { -3 }));
+            }
+            let mut sel = Select::new();
+            for (_, ch) in &live {
+                sel.recv(&ch.rx);
+            }
+            let oper = if default {
+                match sel.try_select() {
+                    Ok(op) => op,
+                    Err(_) => return Ok((Value::UNIT, -2)),
+                }
+            } else if let Some(deadline) = deadline {
+                match sel.select_deadline(deadline) {
+                    Ok(op) => op,
+                    Err(_) => return Ok((Value::UNIT, -1)),
+                }
+            } else {
+                sel.select()
+            };
+            let k = oper.index();
+            let (arm, ch) = live[k].clone();
+            match oper.recv(&ch.rx) {
+                Ok(v) => return Ok((v, arm as i64)),
+                Err(_) => {
+                    live.remove(k);
+                }
+            }
+        }
+    }
+}
+
+fn join_all(tasks: Vec<Task>) -> VmResult<()> {
+    let mut first = None;
+    for t in tasks {
+        let r = t.join().unwrap_or_else(|_| Err(RuntimeError::new("a task crashed")));
+        if let Err(e) = r {
+            first.get_or_insert(e);
+        }
+    }
+    first.map_or(Ok(()), Err)
+}
