@@ -31,6 +31,7 @@ mod set;
 mod sort;
 mod string;
 mod testing;
+mod time;
 mod tuple;
 
 #[cfg(test)]
@@ -61,6 +62,7 @@ pub fn install(vm: &mut Vm) {
     regex::install(vm);
     fs::install(vm);
     os::install(vm);
+    time::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
@@ -68,4 +70,5 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("regex", regex::MODULE);
     vm.register_module("fs", fs::MODULE);
     vm.register_module("os", os::MODULE);
+    vm.register_module("time", time::MODULE);
 }
