@@ -5,6 +5,7 @@
 mod check;
 mod loader;
 mod render;
+mod repl;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -82,6 +83,6 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        None => ExitCode::SUCCESS,
+        None => repl::run(),
     }
 }
