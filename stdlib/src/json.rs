@@ -31,6 +31,9 @@ fn json_parse(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
 }
 
 fn json_stringify(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    if args.len() != 1 {
+        return fail("json_stringify: expected (value: Any)");
+    }
     let mut out = String::new();
     write_json(&mut out, arg(args, 0), 0)?;
     Ok(Value::str(out))

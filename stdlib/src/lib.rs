@@ -25,6 +25,7 @@ mod math;
 mod mutation;
 mod os;
 mod path;
+mod range;
 mod reflect;
 mod regex;
 mod set;
@@ -49,6 +50,7 @@ pub fn install(vm: &mut Vm) {
     set::install(vm);
     map::install(vm);
     tuple::install(vm);
+    range::install(vm);
     enum_methods::install(vm);
     iterator::install(vm);
     format::install(vm);

@@ -171,11 +171,44 @@ fn locate(m: &LatMap, v: &Value) -> Result<String, String> {
         let k = slot_key(&key, slot);
         match m.get(&k) {
             None => return Err(k),
-            Some(stored) if values_equal(stored, v) => return Ok(k),
+            Some(stored) if item_equal(stored, v, 0) => return Ok(k),
             Some(_) => {}
         }
     }
     unreachable!("the slot search ends at the first free slot")
+}
+
+/// Element equality for membership: `==`, except that a struct field named `eq`
+/// holding a function (the struct's own equality method) is not data and is skipped.
+fn item_equal(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match (a, b) {
+        (Value::Array(x, _), Value::Array(y, _)) | (Value::Tuple(x, _), Value::Tuple(y, _)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| item_equal(p, q, depth + 1))
+        }
+        (Value::Struct(x, _), Value::Struct(y, _)) => {
+            x.def.name == y.def.name
+                && x.def.fields == y.def.fields
+                && x.def.fields.iter().zip(x.fields.iter().zip(&y.fields)).all(|(name, (p, q))| {
+                    (name == "eq" && p.is_callable() && q.is_callable()) || item_equal(p, q, depth + 1)
+                })
+        }
+        (Value::Enum(x, _), Value::Enum(y, _)) => {
+            x.enum_name == y.enum_name
+                && x.variant == y.variant
+                && x.payload.len() == y.payload.len()
+                && x.payload.iter().zip(&y.payload).all(|(p, q)| item_equal(p, q, depth + 1))
+        }
+        (Value::Map(x, _), Value::Map(y, _)) => {
+            x.len() == y.len() && x.iter().all(|(k, p)| y.get(k).is_some_and(|q| item_equal(p, q, depth + 1)))
+        }
+        (Value::Set(x, _), Value::Set(y, _)) => {
+            x.len() == y.len() && x.values().all(|p| locate(y, p).is_ok())
+        }
+        _ => values_equal(a, b),
+    }
 }
 
 /// Whether the Set table `m` holds an element equal to `v`.
@@ -388,6 +421,24 @@ mod tests {
         assert_eq!(show(method(&mut vm, &mut set, "has", vec![a])), "false");
         assert_eq!(show(method(&mut vm, &mut set, "has", vec![b])), "true");
         assert_eq!(show(method(&mut vm, &mut set, "has", vec![c])), "true");
+    }
+
+    #[test]
+    fn an_eq_method_field_is_not_data() {
+        let mut vm = vm();
+        let def = std::sync::Arc::new(lattice_vm::StructDef {
+            name: "P".into(),
+            fields: vec!["x".into(), "eq".into()],
+            field_types: vec![None, None],
+            field_phases: vec![None, None],
+        });
+        let p = |eq: &str, vm: &Vm| {
+            let obj = lattice_vm::value::StructObj { def: def.clone(), fields: vec![i(1), native(vm, eq)] };
+            Value::Struct(std::sync::Arc::new(obj), Phase::Unphased)
+        };
+        let (a, b) = (p("len", &vm), p("typeof", &vm));
+        let set = from(&mut vm, arr(vec![a, b]));
+        assert_eq!(show(Ok(set)), "Set{P { x: 1, eq: <closure||> }}");
     }
 
     #[test]

@@ -282,7 +282,13 @@ fn repeat(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
         return fail(format!("repeat() expects a non-negative count, got {n}"));
     }
     let s = text(recv);
-    if (s.len() as u128) * (n as u128) > MAX_BUILD as u128 {
+    let total = (s.len() as u128) * (n as u128);
+    // A length past the address space is the reference's documented "overflow yields
+    // empty"; a representable but huge one is an error rather than an allocation abort.
+    if total > usize::MAX as u128 {
+        return Ok(Value::str(""));
+    }
+    if total > MAX_BUILD as u128 {
         return fail("repeat(): result is too large");
     }
     Ok(Value::str(s.repeat(n as usize)))
@@ -390,6 +396,7 @@ mod tests {
             (s("ab"), "repeat", vec![i(0)], "\"\""),
             (s("x"), "repeat", vec![i(-1)], "error: repeat() expects a non-negative count, got -1"),
             (s("x"), "repeat", vec![i(1_000_000_000_000_000_000)], "error: repeat(): result is too large"),
+            (s("abcdefgh"), "repeat", vec![i(2_305_843_009_213_693_952)], "\"\""),
             (s("7"), "pad_left", vec![i(3), s("0")], "\"007\""),
             (s("7"), "pad_right", vec![i(3)], "\"7  \""),
             (s("long"), "pad_left", vec![i(2), s("0")], "\"long\""),

@@ -113,7 +113,10 @@ fn ints<const N: usize>(args: &[Value], usage: &str) -> VmResult<[i64; N]> {
     Ok(out)
 }
 
-fn time(_: &mut Vm, _: &[Value]) -> VmResult<Value> {
+fn time(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    if !args.is_empty() {
+        return fail("time() expects no arguments");
+    }
     Ok(Value::int(Utc::now().timestamp_millis()))
 }
 
