@@ -12,6 +12,7 @@ mod buffer;
 mod convert;
 mod core;
 mod crypto;
+mod csv;
 mod enum_methods;
 mod float_text;
 mod format;
@@ -65,6 +66,7 @@ pub fn install(vm: &mut Vm) {
     fs::install(vm);
     os::install(vm);
     time::install(vm);
+    csv::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
@@ -73,4 +75,5 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("fs", fs::MODULE);
     vm.register_module("os", os::MODULE);
     vm.register_module("time", time::MODULE);
+    vm.register_module("csv", csv::MODULE);
 }
