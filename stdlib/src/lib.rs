@@ -77,3 +77,27 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("time", time::MODULE);
     vm.register_module("csv", csv::MODULE);
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_module_export_names_a_native() {
+        let vm = crate::test_support::vm();
+        for module in ["math", "crypto", "json", "path", "regex", "fs", "os", "time", "csv"] {
+            let exports = vm.builtin_module_exports(module).expect("module registered");
+            let lattice_vm::Value::Map(m, _) = exports else { panic!("exports are a Map") };
+            let modules: &[(&str, &str)] = match module {
+                "math" => crate::math::MODULE,
+                "crypto" => crate::crypto::MODULE,
+                "json" => crate::json::MODULE,
+                "path" => crate::path::MODULE,
+                "regex" => crate::regex::MODULE,
+                "fs" => crate::fs::MODULE,
+                "os" => crate::os::MODULE,
+                "time" => crate::time::MODULE,
+                _ => crate::csv::MODULE,
+            };
+            assert_eq!(m.len(), modules.len(), "{module}: every export resolves to a registered native");
+        }
+    }
+}
