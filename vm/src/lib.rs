@@ -10,6 +10,7 @@ pub mod disasm;
 pub mod display;
 pub mod error;
 pub mod format;
+pub mod fuse;
 pub mod iter;
 pub mod map;
 pub mod module;

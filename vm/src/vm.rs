@@ -332,6 +332,7 @@ impl Vm {
     fn link_with(&mut self, f: &Function, ns: &mut Namespace, defined: &HashSet<String>) -> Arc<Function> {
         let mut out = f.clone();
         out.derive_call_info();
+        crate::fuse::fuse(&mut out.code);
         for c in out.constants.iter_mut() {
             if let Constant::Function(g) = c {
                 *c = Constant::Function(self.link_with(g, ns, defined));
@@ -578,7 +579,14 @@ impl Vm {
                     let b = pop!();
                     let top = self.stack.last_mut().expect("verified stack");
                     match (&*top, &b) {
-                        (Value::Int(x, _), Value::Int(y, _)) => *top = Value::int($int(*x, *y)),
+                        (Value::Int(x, _), Value::Int(y, _)) => {
+                            let r = Value::int($int(*x, *y));
+                            // Both operands are Ints: nothing to drop.
+                            std::mem::forget(b);
+                            // SAFETY: `top` holds an Int, which owns no resources, so
+                            // overwriting it without running its destructor leaks nothing.
+                            unsafe { std::ptr::write(top, r) };
+                        }
                         _ => {
                             let a = std::mem::take(top);
                             let r = tri!($slow(&a, &b));
@@ -682,10 +690,59 @@ impl Vm {
 
                     Op::GetLocal { slot } => {
                         let v = match &self.stack[base + slot as usize] {
+                            Value::Int(n, p) => Value::Int(*n, *p),
                             Value::Cell(c) => crate::ops::read_cell(c),
                             v => v.clone(),
                         };
                         self.stack.push(v);
+                    }
+                    Op::FusedLocalIntCmpJump { slot, value, cmp, offset } => {
+                        if let Value::Int(x, _) = self.stack[base + slot as usize] {
+                            if let Err(b) = crate::opcode::BinKind::apply(cmp, x, value as i64) {
+                                ip += 3;
+                                if !b {
+                                    ip = (ip as i64 + offset as i64) as usize;
+                                }
+                                continue;
+                            }
+                        }
+                        let v = self.stack[base + slot as usize].clone();
+                        self.stack.push(match v {
+                            Value::Cell(c) => crate::ops::read_cell(&c),
+                            v => v,
+                        });
+                    }
+                    Op::FusedLocalIntArith { slot, value, op } => {
+                        if let Value::Int(x, _) = self.stack[base + slot as usize] {
+                            if let Ok(r) = crate::opcode::BinKind::apply(op, x, value as i64) {
+                                ip += 2;
+                                self.stack.push(Value::int(r));
+                                continue;
+                            }
+                        }
+                        let v = self.stack[base + slot as usize].clone();
+                        self.stack.push(match v {
+                            Value::Cell(c) => crate::ops::read_cell(&c),
+                            v => v,
+                        });
+                    }
+                    Op::FusedLocalLocalOp { a, b, op } => {
+                        if let (Value::Int(x, _), Value::Int(y, _)) =
+                            (&self.stack[base + a as usize], &self.stack[base + b as usize])
+                        {
+                            ip += 2;
+                            let r = match crate::opcode::BinKind::apply(op, *x, *y) {
+                                Ok(n) => Value::int(n),
+                                Err(flag) => Value::bool(flag),
+                            };
+                            self.stack.push(r);
+                            continue;
+                        }
+                        let v = self.stack[base + a as usize].clone();
+                        self.stack.push(match v {
+                            Value::Cell(c) => crate::ops::read_cell(&c),
+                            v => v,
+                        });
                     }
                     Op::SetLocal { slot } => {
                         let v = pop!();

@@ -1,0 +1,39 @@
+//! Load-time fusion of common instruction sequences into single in-memory instructions
+//! (superinstructions). Files always hold the plain lowering; only the loaded copy is
+//! fused, so the self-hosted compiler never has to know about these forms.
+//!
+//! A fused instruction replaces the first instruction of its sequence and leaves the
+//! others in place: a jump into the middle of a sequence still finds valid code, and a
+//! fused instruction whose operands turn out not to be Ints behaves as the plain first
+//! instruction, letting the original sequence run.
+
+use crate::opcode::{BinKind, Op};
+
+pub fn fuse(code: &mut [Op]) {
+    for i in 0..code.len() {
+        let window = &code[i..code.len().min(i + 4)];
+        let fused = match window {
+            [Op::GetLocal { slot }, Op::SmallInt { value }, cmp, Op::JumpIfFalse { offset }, ..]
+                if BinKind::of(cmp).is_some_and(|k| k as u8 >= BinKind::Lt as u8) =>
+            {
+                // The jump is relative to the instruction after it: 3 further on.
+                let cmp = BinKind::of(cmp).map_or(0, |k| k as u8);
+                Some(Op::FusedLocalIntCmpJump { slot: *slot, value: *value, cmp, offset: *offset })
+            }
+            [Op::GetLocal { slot }, Op::SmallInt { value }, op, ..]
+                if matches!(BinKind::of(op), Some(BinKind::Add | BinKind::Sub)) =>
+            {
+                let op = BinKind::of(op).map_or(0, |k| k as u8);
+                Some(Op::FusedLocalIntArith { slot: *slot, value: *value, op })
+            }
+            [Op::GetLocal { slot: a }, Op::GetLocal { slot: b }, op, ..] if BinKind::of(op).is_some() => {
+                let op = BinKind::of(op).map_or(0, |k| k as u8);
+                Some(Op::FusedLocalLocalOp { a: *a, b: *b, op })
+            }
+            _ => None,
+        };
+        if let Some(f) = fused {
+            code[i] = f;
+        }
+    }
+}
