@@ -275,6 +275,9 @@ fn run_case(path: &Path, key: &str, suite: Suite) -> Result<(), Failed> {
         }
         return Ok(());
     }
+    if key.starts_with("examples/") && exp.stdout.is_empty() && exp.runtime_error.is_none() {
+        return Err("an example must state its output with `// expect:` lines".into());
+    }
     let file = match suite {
         Suite::Direct => path.to_path_buf(),
         Suite::Roundtrip => roundtrip_file(&src, key)?,
