@@ -94,7 +94,14 @@ fn valid_files_decode_and_reencode_identically() {
 /// Decodes `bytes`, turning a panic into an error message that names the variant.
 fn decode_no_panic(bytes: &[u8], what: &str) -> Result<bool, String> {
     let result = std::panic::catch_unwind(|| lattice_vm::format::decode(bytes).is_ok());
-    result.map_err(|_| format!("decode panicked on {what}"))
+    result.map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        format!("decode panicked on {what}: {msg}")
+    })
 }
 
 #[test]
@@ -134,7 +141,10 @@ fn run_corrupt(file: &Path) -> Result<(), String> {
                     let _ = pipe.read_to_string(&mut err);
                 }
                 return match status.code() {
-                    Some(PANIC_STATUS) => Err(format!("panicked: {}", err.lines().next().unwrap_or(""))),
+                    Some(PANIC_STATUS) => {
+                        let at = err.lines().skip_while(|l| !l.contains("panicked")).take(2);
+                        Err(format!("panicked: {}", at.collect::<Vec<_>>().join(" ")))
+                    }
                     None => Err("killed by a signal (crash or stack overflow)".into()),
                     Some(_) => Ok(()),
                 };
