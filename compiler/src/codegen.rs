@@ -387,7 +387,9 @@ impl<'s> Codegen<'s> {
             self.emit(Op::CallMain {});
             self.emit(Op::Pop {});
         }
-        if !last_value {
+        if self.opts.repl && !last_value {
+            self.emit(Op::Unit {});
+        } else if !last_value {
             self.emit_exports(program);
         }
         self.emit(Op::Return {});

@@ -138,7 +138,7 @@ fn write_key(out: &mut String, v: &Value, depth: usize) {
         Value::Iterator(it, _) => {
             let _ = write!(out, "i{:p};", Arc::as_ptr(it));
         }
-        Value::Cell(c) => {
+        Value::Cell(c) | Value::Ref(c, _) => {
             let _ = write!(out, "p{:p};", Arc::as_ptr(c));
         }
     }

@@ -146,6 +146,10 @@ fn no_method(vm: &Vm, recv: &Value, name: &str) -> RuntimeError {
 /// `recv.name(args)` with the receiver on the stack below the arguments.
 pub fn invoke(vm: &mut Vm, name: &str, argc: usize) -> VmResult<bool> {
     let ridx = vm.stack.len() - argc - 1;
+    if let Value::Ref(r, _) = &vm.stack[ridx] {
+        let r = r.clone();
+        return invoke_ref(vm, r, name, argc);
+    }
     if let Some((f, takes_self)) = user_method(vm, &vm.stack[ridx], name) {
         if takes_self {
             vm.stack.insert(ridx, f);
@@ -164,12 +168,55 @@ pub fn invoke(vm: &mut Vm, name: &str, argc: usize) -> VmResult<bool> {
     Ok(false)
 }
 
+/// A method call on a Ref: `get`/`set` act on the box, anything else on the value
+/// inside it, in place, so every copy of the Ref sees the change.
+fn invoke_ref(vm: &mut Vm, r: Arc<Mutex<Value>>, name: &str, argc: usize) -> VmResult<bool> {
+    let args = vm.stack.split_off(vm.stack.len() - argc);
+    vm.stack.pop();
+    let lock_err = || RuntimeError::new("reference is poisoned");
+    match name {
+        "get" => {
+            let v = r.lock().map_err(|_| lock_err())?.clone();
+            vm.stack.push(v);
+            return Ok(false);
+        }
+        "set" => {
+            *r.lock().map_err(|_| lock_err())? = args.into_iter().next().unwrap_or(Value::NIL);
+            vm.stack.push(Value::UNIT);
+            return Ok(false);
+        }
+        _ => {}
+    }
+    let inner = r.lock().map_err(|_| lock_err())?.clone();
+    match vm.method(TypeTag::of(&inner), name) {
+        Some((f, _)) if user_method(vm, &inner, name).is_none() => {
+            let mut target = std::mem::take(&mut *r.lock().map_err(|_| lock_err())?);
+            drop(inner);
+            let result = f(vm, &mut target, &args);
+            *r.lock().map_err(|_| lock_err())? = target;
+            vm.stack.push(result?);
+            Ok(false)
+        }
+        _ => {
+            vm.stack.push(inner);
+            vm.stack.extend(args);
+            invoke(vm, name, argc)
+        }
+    }
+}
+
 /// `place[k1]..[kn].name(args)`, mutating the addressed value in place when the method
 /// is a mutating builtin. Stack: k1..kn a1..am.
 pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: usize) -> VmResult<bool> {
     let args = vm.stack.split_off(vm.stack.len() - argc);
     let keys = vm.stack.split_off(vm.stack.len() - nkeys);
     let current = crate::paths::read(vm, &place, &keys)?;
+    if let Value::Ref(r, _) = &current {
+        let r = r.clone();
+        vm.stack.push(current);
+        vm.stack.extend(args);
+        return invoke_ref(vm, r, name, argc);
+    }
     let builtin =
         if user_method(vm, &current, name).is_some() { None } else { vm.method(TypeTag::of(&current), name) };
     match builtin {

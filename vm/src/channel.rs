@@ -49,6 +49,9 @@ impl Channel {
 /// R9: crystal values, or unphased immutable scalars; never closures, iterators or
 /// channels, however deep.
 fn check_sendable(v: &Value, depth: usize) -> VmResult<()> {
+    if let Value::Ref(..) = v {
+        return Err(RuntimeError::new("cannot send a Ref on a channel: references never cross tasks"));
+    }
     let scalar = matches!(
         v,
         Value::Int(..) | Value::Float(..) | Value::Bool(..) | Value::Nil(_) | Value::Unit(_) | Value::Str(..)
@@ -79,6 +82,7 @@ fn check_sendable(v: &Value, depth: usize) -> VmResult<()> {
         }
         Value::Iterator(..) => Err(RuntimeError::new("cannot send an iterator on a channel")),
         Value::Channel(..) => Err(RuntimeError::new("cannot send a channel on a channel")),
+        Value::Ref(..) => Err(RuntimeError::new("cannot send a Ref on a channel")),
         Value::Array(items, _) | Value::Tuple(items, _) => {
             items.iter().try_for_each(|x| check_sendable(x, depth + 1))
         }
@@ -117,7 +121,13 @@ fn close(_: &mut Vm, ch: &mut Value, _: &[Value]) -> VmResult<Value> {
 }
 
 /// Registers `Channel::new` and the channel methods.
+fn new_ref(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    let v = args.first().cloned().unwrap_or(Value::NIL);
+    Ok(Value::Ref(Arc::new(Mutex::new(v)), Phase::Unphased))
+}
+
 pub fn install(vm: &mut Vm) {
+    vm.register_static("Ref", "new", new_ref);
     vm.register_static("Channel", "new", new_channel);
     vm.register_method(TypeTag::Channel, "send", send);
     vm.register_method(TypeTag::Channel, "recv", recv);

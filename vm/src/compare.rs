@@ -53,6 +53,7 @@ fn eq_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Channel(x, _), Value::Channel(y, _)) => Arc::ptr_eq(x, y),
         (Value::Iterator(x, _), Value::Iterator(y, _)) => Arc::ptr_eq(x, y),
         (Value::Buffer(x, _), Value::Buffer(y, _)) => x == y,
+        (Value::Ref(x, _), Value::Ref(y, _)) => Arc::ptr_eq(x, y),
         _ => false,
     }
 }

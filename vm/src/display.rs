@@ -105,7 +105,7 @@ pub fn write_value(out: &mut String, v: &Value, depth: usize) {
             }
             out.push('>');
         }
-        Value::Cell(c) => match c.lock() {
+        Value::Ref(c, _) | Value::Cell(c) => match c.lock() {
             Ok(inner) => write_value(out, &inner, depth + 1),
             Err(_) => out.push_str("<cell>"),
         },

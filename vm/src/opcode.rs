@@ -59,7 +59,7 @@ macro_rules! opcodes {
             /// Net change of the stack height (a function of operands where it varies).
             #[allow(unused_variables)]
             pub fn stack_effect(&self) -> i32 {
-                match *self { $( Op::$name { $($field),* } => ($effect) as i32, )* }
+                match *self { $( Op::$name { $($field),* } => { let e: i64 = $effect; e.clamp(i32::MIN as i64, i32::MAX as i64) as i32 } )* }
             }
 
             /// Operands as (name, value) pairs, for the disassembler.
@@ -151,7 +151,7 @@ opcodes! {
     /// Discard the top value. Stack: a =>
     Pop = 0x07 {} stack: -1;
     /// Discard `n` values below the top one. Stack: x1..xn top => top
-    PopUnder = 0x08 { n: u16 } stack: -(n as i32);
+    PopUnder = 0x08 { n: u16 } stack: -(n as i64);
     /// Duplicate the top value. Stack: a => a a
     Dup = 0x09 {} stack: 1;
     /// Duplicate the value `depth` below the top (0 = top). Stack: => copy
@@ -159,7 +159,7 @@ opcodes! {
     /// Swap the two top values. Stack: a b => b a
     Swap = 0x0B {} stack: 0;
     /// Discard the `n` top values. Stack: x1..xn =>
-    PopN = 0x0C { n: u16 } stack: -(n as i32);
+    PopN = 0x0C { n: u16 } stack: -(n as i64);
     /// Keep `a` when `b` is Unit, else `b` (anneal's result rule). Stack: a b => a|b
     UnitOr = 0x0D {} stack: -1;
 
@@ -249,7 +249,7 @@ opcodes! {
 
     // ---- functions ----
     /// Call the value below `argc` arguments. Stack: f a1..an => result
-    Call = 0x50 { argc: u8 } stack: -(argc as i32);
+    Call = 0x50 { argc: u8 } stack: -(argc as i64);
     /// Return the top value from the running function. Stack: value =>
     Return = 0x51 {} stack: -1;
     /// Make a closure of nested function `func`; `ncap` `Capture` ops follow. Stack: => f
@@ -257,13 +257,13 @@ opcodes! {
     /// A capture descriptor following `Closure`: local slot (`local` = 1) or upvalue.
     Capture = 0x53 { local: u8, idx: u16 } stack: 0;
     /// Call method `name` on the value below `argc` arguments. Stack: recv a1..an => result
-    Invoke = 0x54 { name: u32, argc: u8 } stack: -(argc as i32);
+    Invoke = 0x54 { name: u32, argc: u8 } stack: -(argc as i64);
     /// Call method `name` on local `slot` in place. Stack: a1..an => result
-    InvokeLocal = 0x55 { slot: u16, name: u32, argc: u8 } stack: 1 - argc as i32;
+    InvokeLocal = 0x55 { slot: u16, name: u32, argc: u8 } stack: 1 - argc as i64;
     /// Call method `name` on global `global` in place. Stack: a1..an => result
-    InvokeGlobal = 0x56 { global: u32, name: u32, argc: u8 } stack: 1 - argc as i32;
+    InvokeGlobal = 0x56 { global: u32, name: u32, argc: u8 } stack: 1 - argc as i64;
     /// Call method `name` on upvalue `idx` in place. Stack: a1..an => result
-    InvokeUpval = 0x57 { idx: u16, name: u32, argc: u8 } stack: 1 - argc as i32;
+    InvokeUpval = 0x57 { idx: u16, name: u32, argc: u8 } stack: 1 - argc as i64;
     /// Fill a missing argument: when local `slot` was passed, jump. Stack: =>
     ArgGiven = 0x58 { slot: u16, offset: i32 } stack: 0;
     /// Call `main` when the program defines it (end of the entry module). Stack: => result
@@ -273,25 +273,25 @@ opcodes! {
 
     // ---- containers ----
     /// Stack: x1..xn => [x1..xn]
-    MakeArray = 0x60 { n: u32 } stack: 1 - n as i32;
+    MakeArray = 0x60 { n: u32 } stack: 1 - n as i64;
     /// Append the top to the array below it. Stack: arr x => arr
     ArrayPush = 0x61 {} stack: -1;
     /// Append every element of the top (array, range, set...) to the array below it.
     ArrayExtend = 0x62 {} stack: -1;
     /// Stack: k1 v1..kn vn => map
-    MakeMap = 0x63 { n: u32 } stack: 1 - 2 * n as i32;
+    MakeMap = 0x63 { n: u32 } stack: 1 - 2 * n as i64;
     /// Stack: x1..xn => (x1..xn)
-    MakeTuple = 0x64 { n: u32 } stack: 1 - n as i32;
+    MakeTuple = 0x64 { n: u32 } stack: 1 - n as i64;
     /// Stack: a b => a..b
     MakeRange = 0x65 {} stack: -1;
     /// Struct literal: `fields` is a constant Array of field names. Stack: v1..vn => s
-    MakeStruct = 0x66 { name: u32, fields: u32, n: u16 } stack: 1 - n as i32;
+    MakeStruct = 0x66 { name: u32, fields: u32, n: u16 } stack: 1 - n as i64;
     /// `Type::member(args)`: enum variant, builtin constructor or static method.
-    PathCall = 0x67 { ty: u32, member: u32, argc: u8 } stack: 1 - argc as i32;
+    PathCall = 0x67 { ty: u32, member: u32, argc: u8 } stack: 1 - argc as i64;
     /// `Type::member` without a call. Stack: => value
     PathGet = 0x68 { ty: u32, member: u32 } stack: 1;
     /// Concatenate the display text of `n` values. Stack: x1..xn => str
-    Interp = 0x69 { n: u16 } stack: 1 - n as i32;
+    Interp = 0x69 { n: u16 } stack: 1 - n as i64;
     /// Stack: obj key => obj[key]
     Index = 0x6A {} stack: -1;
     /// Stack: obj => obj.name
@@ -299,17 +299,17 @@ opcodes! {
     /// Stack: tuple => tuple.index
     TupleGet = 0x6C { index: u32 } stack: 0;
     /// Store into `local[k1]..[kn]`. Stack: k1..kn value =>
-    SetLocalPath = 0x6D { slot: u16, n: u8 } stack: -(n as i32) - 1;
+    SetLocalPath = 0x6D { slot: u16, n: u8 } stack: -(n as i64) - 1;
     /// Store into `global[k1]..[kn]`. Stack: k1..kn value =>
-    SetGlobalPath = 0x6E { name: u32, n: u8 } stack: -(n as i32) - 1;
+    SetGlobalPath = 0x6E { name: u32, n: u8 } stack: -(n as i64) - 1;
     /// Store into `upval[k1]..[kn]`. Stack: k1..kn value =>
-    SetUpvalPath = 0x6F { idx: u16, n: u8 } stack: -(n as i32) - 1;
+    SetUpvalPath = 0x6F { idx: u16, n: u8 } stack: -(n as i64) - 1;
     /// Call method `name` on `local[k1]..[kn]` in place. Stack: k1..kn a1..am => result
-    InvokeLocalPath = 0x70 { slot: u16, n: u8, name: u32, argc: u8 } stack: 1 - n as i32 - argc as i32;
+    InvokeLocalPath = 0x70 { slot: u16, n: u8, name: u32, argc: u8 } stack: 1 - n as i64 - argc as i64;
     /// Call method `name` on `global[k1]..[kn]` in place.
-    InvokeGlobalPath = 0x71 { global: u32, n: u8, name: u32, argc: u8 } stack: 1 - n as i32 - argc as i32;
+    InvokeGlobalPath = 0x71 { global: u32, n: u8, name: u32, argc: u8 } stack: 1 - n as i64 - argc as i64;
     /// Call method `name` on `upval[k1]..[kn]` in place.
-    InvokeUpvalPath = 0x72 { idx: u16, n: u8, name: u32, argc: u8 } stack: 1 - n as i32 - argc as i32;
+    InvokeUpvalPath = 0x72 { idx: u16, n: u8, name: u32, argc: u8 } stack: 1 - n as i64 - argc as i64;
     /// Read `local[k1]..[kn]` leaving the keys. Stack: k1..kn => k1..kn value
     GetLocalPath = 0x73 { slot: u16, n: u8 } stack: 1;
     /// Read `global[k1]..[kn]` leaving the keys.
@@ -349,7 +349,7 @@ opcodes! {
     /// Wait on `n` channels (and a timeout in ms when `timeout` = 1); push the received
     /// value and the arm: channel position, -1 timeout, -2 default, -3 all closed.
     /// Stack: ch1..chn [ms] => value arm
-    Select = 0x99 { n: u8, timeout: u8, default: u8 } stack: 2 - n as i32 - timeout as i32;
+    Select = 0x99 { n: u8, timeout: u8, default: u8 } stack: 2 - n as i64 - timeout as i64;
 
     // ---- phases ----
     /// Deep-freeze the top value. Stack: v => crystal v

@@ -182,6 +182,7 @@ pub fn compare_values(a: &Value, b: &Value, sym: &str) -> VmResult<Ordering> {
 /// All items of an iterable value (array, range, set, map keys, string chars, tuple).
 pub fn iterate_eager(vm: &mut Vm, v: &Value) -> VmResult<Vec<Value>> {
     Ok(match v {
+        Value::Ref(r, _) => return iterate_eager(vm, &read_cell(r)),
         Value::Array(a, _) | Value::Tuple(a, _) => a.to_vec(),
         Value::Range(r, _) => (r.0..r.1).map(Value::int).collect(),
         Value::Set(m, _) => m.values().cloned().collect(),
@@ -213,6 +214,7 @@ pub fn iterate_eager(vm: &mut Vm, v: &Value) -> VmResult<Vec<Value>> {
 /// other iterables converted to an array of their items.
 pub fn iter_init(v: Value) -> VmResult<Value> {
     Ok(match v {
+        Value::Ref(r, _) => return iter_init(read_cell(&r)),
         Value::Array(..) | Value::Range(..) | Value::Iterator(..) => v,
         Value::Tuple(a, _) => Value::array(a.to_vec()),
         Value::Set(m, _) => Value::array(m.values().cloned().collect()),
@@ -239,6 +241,7 @@ fn slice_bounds(r: &(i64, i64), len: usize) -> (usize, usize) {
 
 pub fn index(obj: &Value, key: &Value) -> VmResult<Value> {
     match (obj, key) {
+        (Value::Ref(r, _), k) => index(&read_cell(r), k),
         (Value::Array(a, _), Value::Int(i, _)) => Ok(a[index_in(*i, a.len(), "array")?].clone()),
         (Value::Array(a, p), Value::Range(r, _)) => {
             let (s, e) = slice_bounds(r, a.len());
@@ -267,6 +270,7 @@ pub fn index(obj: &Value, key: &Value) -> VmResult<Value> {
 
 pub fn get_field(vm: &Vm, obj: &Value, name: &str) -> VmResult<Value> {
     match obj {
+        Value::Ref(r, _) => get_field(vm, &read_cell(r), name),
         Value::Struct(s, _) => match s.def.field_index(name) {
             Some(i) => Ok(s.fields[i].clone()),
             None => {

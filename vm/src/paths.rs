@@ -107,6 +107,11 @@ fn crystal_error(name: &dyn Fn() -> String) -> RuntimeError {
 }
 
 fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> String) -> VmResult<()> {
+    if let Value::Ref(r, _) = c {
+        let r = r.clone();
+        let mut inner = r.lock().map_err(|_| RuntimeError::new("reference is poisoned"))?;
+        return set_child(&mut inner, key, value, name);
+    }
     let phase = c.phase();
     if phase == Phase::Crystal {
         return Err(crystal_error(name));

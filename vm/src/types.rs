@@ -173,11 +173,26 @@ pub fn check_return(vm: &Vm, func: &Function, ty: &str, v: &mut Value) -> VmResu
     }
     match mismatch(vm, v, ty) {
         None => Ok(()),
-        Some(msg) => Err(RuntimeError::new(format!("function '{}' return value expects {msg}", func.name))),
+        Some(msg) => Err(RuntimeError::new(format!(
+            "function '{}' return type expects {}",
+            func.name,
+            msg.strip_prefix("type ").unwrap_or(&msg)
+        ))),
     }
 }
 
 pub fn check_value(vm: &Vm, v: &Value, ty: &str, what: &str) -> VmResult<()> {
+    // "!crystal": the value itself must be crystal (anneal's target, R7).
+    if ty == "!crystal" {
+        return if v.is_crystal() {
+            Ok(())
+        } else {
+            Err(RuntimeError::new(format!(
+                "{what} must be crystal (frozen), got a {} value",
+                v.phase().name()
+            )))
+        };
+    }
     match mismatch(vm, v, ty) {
         None => Ok(()),
         Some(msg) => Err(RuntimeError::new(format!("{what} expects {msg}"))),

@@ -77,6 +77,9 @@ pub enum Value {
     Iterator(Arc<Mutex<crate::iter::IterState>>, Phase),
     Channel(Arc<crate::channel::Channel>, Phase),
     Buffer(Arc<Vec<u8>>, Phase),
+    /// `Ref::new(v)`: a shared mutable box with reference semantics (copies of a Ref
+    /// see each other's writes), the one deliberate exception to value semantics.
+    Ref(Arc<Mutex<Value>>, Phase),
     /// A captured local's shared cell. Internal: never visible to programs, it only lives
     /// in the stack slot of a captured local and in a closure's capture list.
     Cell(Arc<Mutex<Value>>),
@@ -170,7 +173,8 @@ impl Value {
             | Value::Native(_, p)
             | Value::Iterator(_, p)
             | Value::Channel(_, p)
-            | Value::Buffer(_, p) => *p,
+            | Value::Buffer(_, p)
+            | Value::Ref(_, p) => *p,
             Value::Cell(_) | Value::Undef => Phase::Unphased,
         }
     }
@@ -196,7 +200,8 @@ impl Value {
             | Value::Native(_, p)
             | Value::Iterator(_, p)
             | Value::Channel(_, p)
-            | Value::Buffer(_, p) => *p = phase,
+            | Value::Buffer(_, p)
+            | Value::Ref(_, p) => *p = phase,
             Value::Cell(_) | Value::Undef => {}
         }
     }
@@ -231,6 +236,7 @@ impl Value {
             Value::Iterator(..) => "Iterator",
             Value::Channel(..) => "Channel",
             Value::Buffer(..) => "Buffer",
+            Value::Ref(..) => "Ref",
             Value::Cell(_) => "Cell",
             Value::Undef => "Undefined",
         }

@@ -348,6 +348,7 @@ impl Vm {
                 Op::SetGlobal { name } => Op::SetGlobal { name: slot_of(name, self) },
                 Op::DefGlobal { name } => Op::DefGlobal { name: slot_of(name, self) },
                 Op::StoreGlobal { name } => Op::StoreGlobal { name: slot_of(name, self) },
+                Op::AddSetGlobal { name } => Op::AddSetGlobal { name: slot_of(name, self) },
                 Op::SetGlobalPath { name, n } => Op::SetGlobalPath { name: slot_of(name, self), n },
                 Op::GetGlobalPath { name, n } => Op::GetGlobalPath { name: slot_of(name, self), n },
                 Op::InvokeGlobal { global, name, argc } => {

@@ -462,13 +462,19 @@ impl Codegen<'_> {
         };
         self.begin_scope();
         self.compile_expr(target);
+        // R7: only a crystal value can be annealed.
+        let ty = self.str_const("!crystal");
+        let what = self.str_const("anneal target");
+        self.emit(Op::CheckType { ty, what });
         self.emit(Op::Thaw {});
         let slot = match params.first() {
             Some(p) => self.declare_local(&p.name.name, BindingKind::Flux),
             None => self.declare_local("(anneal)", BindingKind::Flux),
         };
-        self.emit(Op::GetLocal { slot });
         self.compile_expr(body);
+        // The block's value, or the (mutated) binding when the block yields Unit.
+        self.emit(Op::GetLocal { slot });
+        self.emit(Op::Swap {});
         self.emit(Op::UnitOr {});
         self.emit(Op::Freeze {});
         self.end_scope_keep();

@@ -54,7 +54,8 @@ impl Codegen<'_> {
                 self.patch(f);
             }
         }
-        self.emit(Op::Unit {});
+        // No arm matched: the match yields nil, as in the reference.
+        self.emit(Op::Nil {});
         for e in ends {
             self.patch(e);
         }
@@ -110,7 +111,7 @@ impl Codegen<'_> {
                 self.emit_load(subject, path);
                 self.compile_expr(start);
                 self.compile_expr(end);
-                self.emit(Op::InRange { inclusive: 0 });
+                self.emit(Op::InRange { inclusive: 1 });
                 self.emit_test(fails);
             }
             PatternKind::Array { elems, rest, rest_index } => {
