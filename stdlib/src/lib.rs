@@ -34,7 +34,9 @@ mod sort;
 mod string;
 mod testing;
 mod time;
+mod toml;
 mod tuple;
+mod yaml;
 
 #[cfg(test)]
 mod test_support;
@@ -67,6 +69,8 @@ pub fn install(vm: &mut Vm) {
     os::install(vm);
     time::install(vm);
     csv::install(vm);
+    toml::install(vm);
+    yaml::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
@@ -76,6 +80,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("os", os::MODULE);
     vm.register_module("time", time::MODULE);
     vm.register_module("csv", csv::MODULE);
+    vm.register_module("toml", toml::MODULE);
+    vm.register_module("yaml", yaml::MODULE);
 }
 
 #[cfg(test)]
@@ -83,7 +89,7 @@ mod tests {
     #[test]
     fn every_module_export_names_a_native() {
         let vm = crate::test_support::vm();
-        for module in ["math", "crypto", "json", "path", "regex", "fs", "os", "time", "csv"] {
+        for module in ["math", "crypto", "json", "path", "regex", "fs", "os", "time", "csv", "toml", "yaml"] {
             let exports = vm.builtin_module_exports(module).expect("module registered");
             let lattice_vm::Value::Map(m, _) = exports else { panic!("exports are a Map") };
             let modules: &[(&str, &str)] = match module {
@@ -95,7 +101,9 @@ mod tests {
                 "fs" => crate::fs::MODULE,
                 "os" => crate::os::MODULE,
                 "time" => crate::time::MODULE,
-                _ => crate::csv::MODULE,
+                "csv" => crate::csv::MODULE,
+                "toml" => crate::toml::MODULE,
+                _ => crate::yaml::MODULE,
             };
             assert_eq!(m.len(), modules.len(), "{module}: every export resolves to a registered native");
         }
