@@ -23,6 +23,7 @@ mod iterator;
 mod json;
 mod map;
 mod math;
+mod meta;
 mod mutation;
 mod os;
 mod path;
@@ -71,6 +72,7 @@ pub fn install(vm: &mut Vm) {
     csv::install(vm);
     toml::install(vm);
     yaml::install(vm);
+    meta::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
@@ -83,6 +85,17 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("toml", toml::MODULE);
     vm.register_module("yaml", yaml::MODULE);
 }
+
+/// The source of an embedded Lattice library, for `import "lib/name"` (with or
+/// without `.lat`) when no file of that name exists.
+pub fn embedded_lib(path: &str) -> Option<&'static str> {
+    let name = path.strip_suffix(".lat").unwrap_or(path);
+    let name = name.strip_prefix("./").unwrap_or(name).strip_prefix("lib/")?;
+    LIBS.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
+}
+
+/// The libraries in `stdlib/lib`, by name.
+const LIBS: &[(&str, &str)] = &[];
 
 #[cfg(test)]
 mod tests {

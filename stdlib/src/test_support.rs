@@ -97,3 +97,71 @@ pub fn check_methods(cases: Vec<(Value, &str, Vec<Value>, &str)>) {
         assert_eq!(show(method(&mut vm, &mut recv, name, args)), want, "{desc}");
     }
 }
+
+/// A loader over the real compiler, reading modules from the file system, for tests of
+/// `lat_eval`, `require` and the embedded libraries.
+pub struct TestLoader;
+
+impl lattice_vm::Loader for TestLoader {
+    fn load_module(
+        &self,
+        path: &str,
+        from_dir: Option<&std::path::Path>,
+    ) -> Result<(lattice_vm::Function, std::path::PathBuf), String> {
+        let with_ext = if path.ends_with(".lat") { path.to_string() } else { format!("{path}.lat") };
+        let file =
+            from_dir.map(|d| d.join(&with_ext)).filter(|p| p.is_file()).unwrap_or_else(|| with_ext.into());
+        let src = match std::fs::read_to_string(&file) {
+            Ok(src) => src,
+            Err(_) => crate::embedded_lib(path)
+                .ok_or_else(|| format!("cannot import '{path}': module not found"))?
+                .to_string(),
+        };
+        let func = self.compile_source(&src)?;
+        Ok((func, file))
+    }
+    fn compile_source(&self, src: &str) -> Result<lattice_vm::Function, String> {
+        let opts = lattice_compiler::CompileOptions { repl: true, ..Default::default() };
+        let (func, diags) = lattice_compiler::compile_source(src, &opts);
+        func.ok_or_else(|| {
+            let d = diags.iter().find(|d| d.is_error()).map(|d| d.message.clone()).unwrap_or_default();
+            format!("<eval>:{d}")
+        })
+    }
+    fn tokenize(&self, src: &str) -> Vec<String> {
+        lattice_compiler::tokenize(src)
+            .into_iter()
+            .filter_map(|(_, s)| src.get(s.range()).map(str::to_string))
+            .collect()
+    }
+    fn is_complete(&self, src: &str) -> bool {
+        let (_, diags) = lattice_compiler::parse(src);
+        let end = src.trim_end().len() as u32;
+        !diags.iter().any(|d| d.is_error() && d.primary.span.start >= end)
+    }
+}
+
+/// A VM with the standard library, a compiler behind `vm.loader`, and captured output.
+pub fn vm_with_loader() -> (Vm, Arc<Mutex<Vec<u8>>>) {
+    let (mut vm, out) = vm_with_output();
+    vm.loader = Some(Arc::new(TestLoader));
+    (vm, out)
+}
+
+/// Compiles and runs `src` as a main program; returns its output, then `error: msg`
+/// when it failed.
+pub fn run_program(src: &str) -> String {
+    let (mut vm, out) = vm_with_loader();
+    let opts = lattice_compiler::CompileOptions { entry: true, ..Default::default() };
+    let (func, diags) = lattice_compiler::compile_source(src, &opts);
+    let Some(func) = func else {
+        return format!("compile error: {:?}", diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>());
+    };
+    let result = vm.run_main(&func);
+    vm.flush();
+    let mut text = String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
+    if let Err(e) = result {
+        text.push_str(&format!("error: {}", e.message));
+    }
+    text
+}
