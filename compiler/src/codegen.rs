@@ -128,6 +128,9 @@ pub(crate) struct Codegen<'s> {
     global_kinds: HashMap<String, BindingKind>,
     /// Trait declarations by name, for default methods.
     traits: HashMap<String, ast::TraitDecl>,
+    /// Names passed to `track(...)` somewhere in the source: assignments to them report
+    /// to the VM so their history is recorded.
+    tracked: std::collections::HashSet<String>,
 }
 
 impl<'s> Codegen<'s> {
@@ -140,6 +143,7 @@ impl<'s> Codegen<'s> {
             diags: Vec::new(),
             global_kinds: HashMap::new(),
             traits: HashMap::new(),
+            tracked: tracked_names(src),
         }
     }
 
@@ -334,6 +338,12 @@ impl<'s> Codegen<'s> {
         Var::Global(self.str_const(name))
     }
 
+    /// Tells the VM that the variable `name` may have changed phase.
+    fn emit_phase_changed(&mut self, name: &str) {
+        let name = self.str_const(name);
+        self.emit(Op::PhaseChanged { name });
+    }
+
     fn emit_get(&mut self, var: Var) {
         match var {
             Var::Local(slot, _) => self.emit(Op::GetLocal { slot }),
@@ -419,6 +429,28 @@ impl<'s> Codegen<'s> {
         }
         self.emit(Op::MakeMap { n: names.len() as u32 });
     }
+}
+
+/// The first argument of every `track(...)` call in the source, found by scanning the
+/// text (a string literal or an identifier).
+fn tracked_names(src: &str) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let mut rest = src;
+    while let Some(i) = rest.find("track(") {
+        let before_ok =
+            i == 0 || !rest.as_bytes()[i - 1].is_ascii_alphanumeric() && rest.as_bytes()[i - 1] != b'_';
+        rest = &rest[i + 6..];
+        if !before_ok {
+            continue;
+        }
+        let arg = rest.trim_start();
+        let arg = arg.strip_prefix('"').unwrap_or(arg);
+        let name: String = arg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() {
+            out.insert(name);
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy)]

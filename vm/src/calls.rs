@@ -221,6 +221,7 @@ pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: u
         if user_method(vm, &current, name).is_some() { None } else { vm.method(TypeTag::of(&current), name) };
     match builtin {
         Some((f, true)) => {
+            vm.check_pressure(&place, name)?;
             drop(current);
             let mut recv = crate::paths::with_mut(vm, &place, &keys, std::mem::take)?;
             let r = f(vm, &mut recv, &args);

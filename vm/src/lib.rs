@@ -18,6 +18,7 @@ pub mod opcode;
 pub mod ops;
 pub mod paths;
 pub mod phase;
+pub mod reactive;
 pub mod suggest;
 pub mod types;
 pub mod value;

@@ -182,6 +182,14 @@ pub fn check_return(vm: &Vm, func: &Function, ty: &str, v: &mut Value) -> VmResu
 }
 
 pub fn check_value(vm: &Vm, v: &Value, ty: &str, what: &str) -> VmResult<()> {
+    // "!thawable": anything but a sublimated value (R8: sublimation is permanent).
+    if ty == "!thawable" {
+        return if v.phase() == Phase::Sublimated {
+            Err(RuntimeError::new(format!("{what}: it is sublimated, and sublimation is permanent")))
+        } else {
+            Ok(())
+        };
+    }
     // "!crystal": the value itself must be crystal (anneal's target, R7).
     if ty == "!crystal" {
         return if v.is_crystal() {

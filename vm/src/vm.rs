@@ -109,6 +109,13 @@ pub struct Namespace {
     map: HashMap<String, u32>,
 }
 
+impl Namespace {
+    /// The global slot of `name`, if this namespace has one.
+    pub fn slot(&self, name: &str) -> Option<u32> {
+        self.map.get(name).copied()
+    }
+}
+
 pub struct Vm {
     pub(crate) stack: Vec<Value>,
     pub(crate) frames: Vec<Frame>,
@@ -144,6 +151,8 @@ pub struct Vm {
     pub assertions: bool,
     /// Open `scope` blocks, each with the tasks it started.
     pub(crate) scopes: Vec<Vec<crate::concurrency::Task>>,
+    /// Reactions, bonds, seeds, pressure and phase history, by variable name.
+    pub(crate) reactive: crate::reactive::Reactive,
 }
 
 impl Default for Vm {
@@ -179,8 +188,10 @@ impl Vm {
             args: Vec::new(),
             assertions: true,
             scopes: Vec::new(),
+            reactive: Default::default(),
         };
         crate::channel::install(&mut vm);
+        crate::reactive::install(&mut vm);
         vm
     }
 
@@ -212,6 +223,7 @@ impl Vm {
             args: self.args.clone(),
             assertions: self.assertions,
             scopes: Vec::new(),
+            reactive: self.reactive.clone(),
         }
     }
 
@@ -1265,6 +1277,10 @@ impl Vm {
                         save_ip!();
                         let floor = self.frames.last().expect("frame").defer_base + keep as usize;
                         tri!(self.run_defers(floor));
+                    }
+                    Op::PhaseChanged { name } => {
+                        save_ip!();
+                        tri!(self.phase_changed(func.const_str(name)));
                     }
                     Op::ScopeBegin {} => self.begin_scope(),
                     Op::ScopeEnd {} => {

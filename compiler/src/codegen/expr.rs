@@ -210,20 +210,33 @@ impl Codegen<'_> {
             }
             ExprKind::Thaw(inner) => {
                 self.compile_expr(inner);
-                self.emit(Op::Thaw {});
-                if let ExprKind::Ident(name) = &inner.kind {
-                    // R14: thawing a `flux`/`let` variable makes the binding fluid too.
-                    let var = self.resolve(name);
-                    let fixed = match var {
-                        Var::Local(_, kind) => kind == BindingKind::Fix,
-                        Var::Global(_) => self.global_kinds.get(name) == Some(&BindingKind::Fix),
-                        Var::Upval(_) => false,
-                    };
-                    if !fixed {
-                        self.emit(Op::Dup {});
-                        self.emit_set(var, false);
-                    }
+                let ExprKind::Ident(name) = &inner.kind else {
+                    self.emit(Op::Thaw {});
+                    return;
+                };
+                // R14: thawing a `flux`/`let` variable makes the binding fluid too; a
+                // `fix` or sublimated (R8) one only yields the fluid copy.
+                let var = self.resolve(name);
+                let fixed = match var {
+                    Var::Local(_, kind) => kind == BindingKind::Fix,
+                    Var::Global(_) => self.global_kinds.get(name) == Some(&BindingKind::Fix),
+                    Var::Upval(_) => false,
+                };
+                if fixed {
+                    self.emit(Op::Thaw {});
+                    return;
                 }
+                self.emit(Op::Dup {});
+                self.emit(Op::PhaseIs { phase: lattice_vm::Phase::Sublimated as u8 });
+                let skip = self.emit(Op::JumpIfTrue { offset: 0 });
+                self.emit(Op::Thaw {});
+                self.emit(Op::Dup {});
+                self.emit_set(var, false);
+                self.emit_phase_changed(name);
+                let end = self.emit(Op::Jump { offset: 0 });
+                self.patch(skip);
+                self.emit(Op::Thaw {});
+                self.patch(end);
             }
             ExprKind::Clone(inner) => {
                 self.compile_expr(inner);
@@ -236,6 +249,7 @@ impl Codegen<'_> {
                     let var = self.resolve(name);
                     self.emit(Op::Dup {});
                     self.emit_set(var, false);
+                    self.emit_phase_changed(name);
                 }
             }
             ExprKind::Forge(block) => {
@@ -311,6 +325,23 @@ impl Codegen<'_> {
     }
 
     fn compile_call(&mut self, callee: &Expr, args: &[Expr]) {
+        // The reactive functions take variables by name: `react(x, cb)` means "x".
+        if let ExprKind::Ident(f) = &callee.kind {
+            if lattice_vm::reactive::NAME_FUNCTIONS.contains(&f.as_str())
+                && matches!(self.resolve(f), Var::Global(_))
+                && !Self::has_spread(args)
+            {
+                self.compile_expr(callee);
+                for a in args {
+                    match &a.kind {
+                        ExprKind::Ident(n) => self.emit_const_str(n),
+                        _ => self.compile_expr(a),
+                    }
+                }
+                self.emit(Op::Call { argc: args.len() as u8 });
+                return;
+            }
+        }
         self.compile_expr(callee);
         if Self::has_spread(args) {
             self.compile_array(args);
@@ -381,6 +412,7 @@ impl Codegen<'_> {
             let var = self.resolve(name);
             self.emit(Op::Dup {});
             self.emit_set(var, false);
+            self.emit_phase_changed(name);
         }
     }
 
@@ -482,6 +514,7 @@ impl Codegen<'_> {
             let var = self.resolve(name);
             self.emit(Op::Dup {});
             self.emit_set(var, false);
+            self.emit_phase_changed(name);
         }
     }
 
@@ -500,6 +533,7 @@ impl Codegen<'_> {
         self.emit_get(var);
         self.emit(if freeze { Op::Freeze {} } else { Op::Thaw {} });
         self.emit_set(var, false);
+        self.emit_phase_changed(name);
         self.compile_block_value(body);
         // Restore: crystallize puts back the original; borrow keeps changes, re-frozen.
         if freeze {
@@ -509,6 +543,7 @@ impl Codegen<'_> {
             self.emit(Op::Freeze {});
         }
         self.emit_set(var, false);
+        self.emit_phase_changed(name);
         self.end_scope_keep();
     }
 }

@@ -139,6 +139,12 @@ impl Codegen<'_> {
             StmtKind::Assign { target, value } => self.compile_assign(target, value),
             StmtKind::CompoundAssign { target, op, value, .. } => self.compile_compound(target, *op, value),
             StmtKind::Expr(e) => match &e.kind {
+                // `thaw(x)` as a statement thaws the variable itself (R14), never a
+                // sublimated one (R8).
+                ExprKind::Thaw(inner) if matches!(inner.kind, ExprKind::Ident(_)) => {
+                    let ExprKind::Ident(name) = &inner.kind else { return };
+                    self.compile_thaw_stmt(name);
+                }
                 // An `if` whose value is unused needs no value on either path.
                 ExprKind::If { cond, then, else_ } => self.compile_if_stmt(cond, then, else_.as_deref()),
                 _ => {
@@ -256,6 +262,9 @@ impl Codegen<'_> {
                 self.compile_expr(value);
                 let var = self.resolve(name);
                 self.emit_set(var, true);
+                if self.tracked.contains(name) {
+                    self.emit_phase_changed(name);
+                }
             }
             Some((name, keys)) => {
                 let n = self.emit_keys(&keys);
@@ -321,6 +330,26 @@ impl Codegen<'_> {
                 };
             }
             None => self.error("invalid assignment target", target.span),
+        }
+    }
+
+    fn compile_thaw_stmt(&mut self, name: &str) {
+        let var = self.resolve(name);
+        self.emit_get(var);
+        let ty = self.str_const("!thawable");
+        let what = self.str_const(&format!("cannot thaw '{name}'"));
+        self.emit(Op::CheckType { ty, what });
+        self.emit(Op::Thaw {});
+        let fixed = match var {
+            Var::Local(_, kind) => kind == BindingKind::Fix,
+            Var::Global(_) => self.global_kinds.get(name) == Some(&BindingKind::Fix),
+            Var::Upval(_) => false,
+        };
+        if fixed {
+            self.emit(Op::Pop {});
+        } else {
+            self.emit_set(var, false);
+            self.emit_phase_changed(name);
         }
     }
 
