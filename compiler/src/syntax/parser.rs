@@ -140,6 +140,8 @@ pub(crate) struct ParseState {
     /// Where the nesting limit was first hit. Backtracking does not reset it: the limit
     /// error must be reported even when recovery later reports the input differently.
     too_deep: Option<Span>,
+    /// Depths of the blocks measured so far (see `depth::Walker`).
+    pub(crate) depth_memo: std::collections::HashMap<Span, u32>,
 }
 
 impl<'t, 's> Inspector<'t, In<'t, 's>> for ParseState {
@@ -210,10 +212,14 @@ pub(crate) fn guard<'t, 's: 't, O: 't>(inner: P<'t, 's, O>) -> P<'t, 's, O> {
         .boxed()
 }
 
-/// An identifier.
+/// An identifier. Its failure names what was expected itself (a `labelled` wrapper would
+/// cost time on this very hot path).
 pub(crate) fn expect_ident<'t, 's: 't>() -> P<'t, 's, Ident> {
-    select! { Token::Ident(name) = e => Ident { name: name.to_string(), span: e.span() } }
-        .labelled(Label::Identifier)
+    any()
+        .try_map(|token: Token<'s>, span| match token {
+            Token::Ident(name) => Ok(Ident { name: name.to_string(), span }),
+            other => Err(ParseError::expected_name(span, other)),
+        })
         .boxed()
 }
 
@@ -228,7 +234,6 @@ pub(crate) fn expect_name<'t, 's: 't>() -> P<'t, 's, Ident> {
             };
             Ok(Ident { name: name.to_string(), span })
         })
-        .labelled(Label::Identifier)
         .boxed()
 }
 

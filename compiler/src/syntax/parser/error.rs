@@ -233,6 +233,22 @@ fn found_kind(found: Option<MaybeRef<'_, Token<'_>>>) -> Option<TokenKind> {
     found.map(|t| t.kind())
 }
 
+impl ParseError {
+    fn add_expected<'t, 's: 't>(
+        &mut self,
+        expected: impl IntoIterator<Item = DefaultExpected<'t, Token<'s>>>,
+    ) {
+        for e in expected {
+            match e {
+                DefaultExpected::Token(t) => self.expect_token(t.kind()),
+                DefaultExpected::EndOfInput => self.expect_token(TokenKind::Eof),
+                _ => {}
+            }
+        }
+    }
+}
+
+// Failed alternatives are the parser's hottest path, so merging happens in place.
 impl<'t, 's> LabelError<'t, In<'t, 's>, DefaultExpected<'t, Token<'s>>> for ParseError {
     fn expected_found<E: IntoIterator<Item = DefaultExpected<'t, Token<'s>>>>(
         expected: E,
@@ -246,14 +262,35 @@ impl<'t, 's> LabelError<'t, In<'t, 's>, DefaultExpected<'t, Token<'s>>> for Pars
             expected_labels: 0,
             custom: None,
         };
-        for e in expected {
-            match e {
-                DefaultExpected::Token(t) => error.expect_token(t.kind()),
-                DefaultExpected::EndOfInput => error.expect_token(TokenKind::Eof),
-                _ => {}
-            }
-        }
+        error.add_expected(expected);
         error
+    }
+
+    fn merge_expected_found<E: IntoIterator<Item = DefaultExpected<'t, Token<'s>>>>(
+        mut self,
+        expected: E,
+        _found: Option<MaybeRef<'t, Token<'s>>>,
+        _span: Span,
+    ) -> Self {
+        if self.custom.is_none() {
+            self.add_expected(expected);
+        }
+        self
+    }
+
+    fn replace_expected_found<E: IntoIterator<Item = DefaultExpected<'t, Token<'s>>>>(
+        mut self,
+        expected: E,
+        found: Option<MaybeRef<'t, Token<'s>>>,
+        span: Span,
+    ) -> Self {
+        self.span = span;
+        self.found = found_kind(found);
+        self.expected_tokens = 0;
+        self.expected_labels = 0;
+        self.custom = None;
+        self.add_expected(expected);
+        self
     }
 }
 

@@ -121,6 +121,21 @@ fn parse_prefix<'t, 's: 't>() -> P<'t, 's, Prefix> {
 /// statement. Misplaced `export` and annotations are reported here.
 fn parse_item<'t, 's: 't>(r: &Rules<'t, 's>, stmt: P<'t, 's, Stmt>) -> P<'t, 's, Item> {
     let ctx = r.ctx;
+    // Declarations and prefixed items start with one of these; everything else is a plain
+    // statement, which then pays for no failed declaration attempts.
+    let declaration_ahead = any().filter(|t: &Token<'s>| {
+        matches!(
+            t,
+            Token::Fn
+                | Token::Struct
+                | Token::Enum
+                | Token::Trait
+                | Token::Impl
+                | Token::Test
+                | Token::Export
+                | Token::At
+        )
+    });
     let decl = choice((
         parse_fn_decl(r).map(ItemKind::Fn),
         parse_struct(r).map(ItemKind::Struct),
@@ -128,17 +143,24 @@ fn parse_item<'t, 's: 't>(r: &Rules<'t, 's>, stmt: P<'t, 's, Stmt>) -> P<'t, 's,
         parse_trait(r).map(ItemKind::Trait),
         parse_impl(r).map(ItemKind::Impl),
         parse_test(r).map(ItemKind::Test),
-        stmt.map(ItemKind::Stmt),
+        stmt.clone().map(ItemKind::Stmt),
     ));
-    parse_prefix()
-        .then(decl)
-        .validate(move |(prefix, kind), e, emitter| {
+    let declared = declaration_ahead.rewind().ignore_then(parse_prefix().then(decl).validate(
+        move |(prefix, kind), e, emitter| {
             let span = e.span();
             check_prefix(&prefix, &kind, span, emitter);
             let doc = ctx.doc_before(span.start);
             Item { kind, span, exported: prefix.exported, annotation: prefix.annotation, doc }
-        })
-        .boxed()
+        },
+    ));
+    let plain = stmt.map(move |stmt| Item {
+        span: stmt.span,
+        doc: ctx.doc_before(stmt.span.start),
+        kind: ItemKind::Stmt(stmt),
+        exported: false,
+        annotation: None,
+    });
+    choice((declared.boxed(), plain.boxed())).boxed()
 }
 
 fn check_prefix(

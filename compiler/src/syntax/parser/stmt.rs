@@ -14,8 +14,11 @@ use chumsky::prelude::*;
 /// inside a block becomes `StmtKind::Item`.
 pub(super) fn parse_block<'t, 's: 't>(item: P<'t, 's, Item>) -> P<'t, 's, Block> {
     let stmt = item.map(item_to_stmt).recover_with(via_parser(parse_skipped_stmt()));
+    // A statement never starts with `}`: checking for it first spares the failed attempt
+    // at a statement that every block would otherwise end with.
+    let not_end = none_of([Token::RBrace]).rewind();
     semicolons()
-        .ignore_then(stmt.then_ignore(semicolons()).repeated().collect::<Vec<_>>())
+        .ignore_then(not_end.ignore_then(stmt).then_ignore(semicolons()).repeated().collect::<Vec<_>>())
         .delimited_by(just(Token::LBrace), just(Token::RBrace))
         .map_with(|stmts, e| Block { stmts, span: e.span() })
         .labelled(Label::Block)
@@ -94,7 +97,25 @@ fn starts_statement(token: &Token<'_>) -> bool {
 
 /// Every statement that is not a declaration.
 pub(super) fn parse_stmt<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
-    choice((
+    // Expression statements are the most common; one look at the next token decides
+    // whether the keyword-led forms are worth trying at all.
+    let keyword_ahead = any().filter(|t: &Token<'s>| {
+        matches!(
+            t,
+            Token::Let
+                | Token::Flux
+                | Token::Fix
+                | Token::Return
+                | Token::Break
+                | Token::Continue
+                | Token::For
+                | Token::While
+                | Token::Loop
+                | Token::Defer
+                | Token::Import
+        )
+    });
+    let keyword_led = keyword_ahead.rewind().ignore_then(choice((
         parse_binding(r),
         parse_return(r),
         parse_jump(),
@@ -103,10 +124,8 @@ pub(super) fn parse_stmt<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
         parse_loop(r),
         parse_defer(r),
         parse_import(r),
-        parse_expr_stmt(r),
-    ))
-    .labelled(Label::Statement)
-    .boxed()
+    )));
+    choice((keyword_led.boxed(), parse_expr_stmt(r))).labelled(Label::Statement).boxed()
 }
 
 fn parse_bind_target<'t, 's: 't>() -> P<'t, 's, BindTarget> {
@@ -214,23 +233,23 @@ fn parse_import<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
 
 /// An expression, an assignment `target = value`, or `target op= value`.
 fn parse_expr_stmt<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Stmt> {
-    let compound = select! {
-        Token::PlusEq = e => (BinOp::Add, e.span()),
-        Token::MinusEq = e => (BinOp::Sub, e.span()),
-        Token::StarEq = e => (BinOp::Mul, e.span()),
-        Token::SlashEq = e => (BinOp::Div, e.span()),
-        Token::PercentEq = e => (BinOp::Mod, e.span()),
-        Token::AmpEq = e => (BinOp::BitAnd, e.span()),
-        Token::PipeEq = e => (BinOp::BitOr, e.span()),
-        Token::CaretEq = e => (BinOp::BitXor, e.span()),
-        Token::ShlEq = e => (BinOp::Shl, e.span()),
-        Token::ShrEq = e => (BinOp::Shr, e.span()),
+    // `=` and every `op=` in one token test: most statements have neither.
+    let assign_op = select! {
+        Token::Eq => None,
+        Token::PlusEq = e => Some((BinOp::Add, e.span())),
+        Token::MinusEq = e => Some((BinOp::Sub, e.span())),
+        Token::StarEq = e => Some((BinOp::Mul, e.span())),
+        Token::SlashEq = e => Some((BinOp::Div, e.span())),
+        Token::PercentEq = e => Some((BinOp::Mod, e.span())),
+        Token::AmpEq = e => Some((BinOp::BitAnd, e.span())),
+        Token::PipeEq = e => Some((BinOp::BitOr, e.span())),
+        Token::CaretEq = e => Some((BinOp::BitXor, e.span())),
+        Token::ShlEq = e => Some((BinOp::Shl, e.span())),
+        Token::ShrEq = e => Some((BinOp::Shr, e.span())),
     };
-    let assign = just(Token::Eq).ignore_then(r.expr.clone()).map(|v| (None, v));
-    let compound = compound.then(r.expr.clone()).map(|(op, v)| (Some(op), v));
     r.expr
         .clone()
-        .then(choice((assign, compound)).or_not())
+        .then(assign_op.then(r.expr.clone()).or_not())
         .validate(|(target, rest), e, emitter| {
             let span = e.span();
             let Some((op, value)) = rest else {
