@@ -48,6 +48,7 @@ pub fn write_value(out: &mut String, v: &Value, depth: usize) {
         Value::Float(f, _) => out.push_str(&format_float(*f)),
         Value::Str(s, _) => out.push_str(s),
         Value::Array(items, _) => write_seq(out, "[", items, "]", depth),
+        Value::Tuple(items, _) if items.len() == 1 => write_seq(out, "(", items, ",)", depth),
         Value::Tuple(items, _) => write_seq(out, "(", items, ")", depth),
         Value::Map(m, _) => {
             out.push('{');

@@ -340,6 +340,9 @@ opcodes! {
     DeferRun = 0x94 { keep: u16 } stack: 0;
     /// Raise a runtime error with the message on top. Stack: msg =>
     Throw = 0x95 {} stack: -1;
+    /// Deep-freeze the value below, except the fields/keys named in the Array on top
+    /// (defects), which stay fluid. Stack: v names => v
+    FreezeExcept = 0xA7 {} stack: -1;
     /// The variable named by constant `name` may have changed phase: fire its reactions,
     /// bonds, seed contract and history. Stack: =>
     PhaseChanged = 0xA6 { name: u32 } stack: 0;

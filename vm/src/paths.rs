@@ -113,7 +113,16 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
         return set_child(&mut inner, key, value, name);
     }
     let phase = c.phase();
-    if phase == Phase::Crystal {
+    // A crystal struct or map may still hold fluid fields (defects of `freeze ...
+    // except`): those are checked field by field below. Everything else is refused.
+    let defect_ok = match (&*c, key) {
+        (Value::Struct(s, _), Value::Str(k, _)) => {
+            s.def.field_index(k).is_some_and(|i| !s.fields[i].is_crystal())
+        }
+        (Value::Map(m, _), Value::Str(k, _)) => m.get(k).is_some_and(|v| !v.is_crystal()),
+        _ => false,
+    };
+    if phase == Phase::Crystal && !defect_ok {
         return Err(crystal_error(name));
     }
     match (c, key) {

@@ -15,6 +15,44 @@ pub fn freeze(v: &mut Value) {
     set_deep(v, Phase::Crystal, 0);
 }
 
+/// `freeze(v) except [names]`: everything crystal but the named struct fields or map
+/// keys (defects), which are made fluid.
+pub fn freeze_except(v: &mut Value, names: &Value) -> Result<(), crate::error::RuntimeError> {
+    let names: Vec<String> = match names {
+        Value::Array(items, _) => items.iter().map(crate::display::to_display).collect(),
+        other => vec![crate::display::to_display(other)],
+    };
+    match v {
+        Value::Struct(s, _) => {
+            let s = Arc::make_mut(s);
+            for (i, f) in s.fields.iter_mut().enumerate() {
+                if names.iter().any(|n| *n == s.def.fields[i]) {
+                    set_deep(f, Phase::Fluid, 0);
+                } else {
+                    freeze(f);
+                }
+            }
+        }
+        Value::Map(m, _) => {
+            for (k, f) in Arc::make_mut(m).iter_mut() {
+                if names.iter().any(|n| n == k) {
+                    set_deep(f, Phase::Fluid, 0);
+                } else {
+                    freeze(f);
+                }
+            }
+        }
+        _ => {
+            return Err(crate::error::RuntimeError::new(format!(
+                "freeze ... except needs a struct or a map, got {}",
+                v.type_name()
+            )))
+        }
+    }
+    v.set_phase(Phase::Crystal);
+    Ok(())
+}
+
 /// A fluid copy of `v`, fluid all the way down.
 pub fn thaw(v: &Value) -> Value {
     let mut copy = v.clone();

@@ -1099,8 +1099,11 @@ impl Vm {
                         self.stack.push(Value::map(m));
                     }
                     Op::MakeTuple { n } => {
+                        // Tuples are immutable: they are born crystal.
                         let items = self.stack.split_off(self.stack.len() - n as usize);
-                        self.stack.push(Value::tuple(items));
+                        let mut t = Value::tuple(items);
+                        crate::phase::freeze(&mut t);
+                        self.stack.push(t);
                     }
                     Op::MakeRange {} => {
                         let b = pop!();
@@ -1309,7 +1312,15 @@ impl Vm {
 
                     Op::Freeze {} => {
                         let top = self.stack.last_mut().expect("verified stack");
+                        if let Value::Channel(..) = top {
+                            throw!(RuntimeError::new("cannot freeze a channel: channels are never crystal"));
+                        }
                         crate::phase::freeze(top);
+                    }
+                    Op::FreezeExcept {} => {
+                        let names = pop!();
+                        let top = self.stack.last_mut().expect("verified stack");
+                        tri!(crate::phase::freeze_except(top, &names));
                     }
                     Op::Thaw {} => {
                         let v = pop!();

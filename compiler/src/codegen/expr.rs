@@ -404,10 +404,15 @@ impl Codegen<'_> {
             self.emit(Op::Call { argc: 1 });
             self.emit(Op::Pop {});
         }
-        if except.is_some() {
-            // Defects: freeze everything but the listed fields (phase system work).
+        match except {
+            Some(names) => {
+                self.compile_array(names);
+                self.emit(Op::FreezeExcept {});
+            }
+            None => {
+                self.emit(Op::Freeze {});
+            }
         }
-        self.emit(Op::Freeze {});
         if let ExprKind::Ident(name) = &target.kind {
             let var = self.resolve(name);
             self.emit(Op::Dup {});

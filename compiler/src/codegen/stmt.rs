@@ -126,7 +126,10 @@ impl Codegen<'_> {
         match &stmt.kind {
             StmtKind::Let { kind, target, ty, value, .. } => {
                 self.compile_expr(value);
-                self.emit_binding_phase(*kind);
+                // Destructuring applies the binding's phase to each element instead.
+                if matches!(target, BindTarget::Name(_)) {
+                    self.emit_binding_phase(*kind);
+                }
                 if let (Some(ty), BindTarget::Name(n)) = (ty, target) {
                     if let Some(text) = super::function::type_text(ty) {
                         let ty = self.str_const(&text);
@@ -220,11 +223,13 @@ impl Codegen<'_> {
                     self.emit_source(hidden);
                     self.emit_int(i as i64);
                     self.emit(Op::Index {});
+                    self.emit_binding_phase(kind);
                     self.bind(&e.name, kind);
                 }
                 if let Some(r) = rest {
                     self.emit_source(hidden);
                     self.emit(Op::ArraySlice { from: elems.len() as u32, to_end: 0 });
+                    self.emit_binding_phase(kind);
                     self.bind(&r.name, kind);
                 }
                 if top {
@@ -239,6 +244,7 @@ impl Codegen<'_> {
                     self.emit_source(hidden);
                     let name = self.str_const(&f.name);
                     self.emit(Op::GetField { name });
+                    self.emit_binding_phase(kind);
                     self.bind(&f.name, kind);
                 }
                 if top {
@@ -517,7 +523,11 @@ impl Codegen<'_> {
             (_, Some(names)) => {
                 for n in names {
                     self.emit(Op::Dup {});
+                    self.emit(Op::Dup {});
                     let name = self.str_const(&n.name);
+                    self.emit(Op::MatchHasField { name });
+                    let msg = self.str_const(&format!("module '{}' does not export '{}'", imp.path, n.name));
+                    self.emit(Op::Require { msg });
                     self.emit(Op::GetField { name });
                     if self.at_top_level() {
                         let g = self.str_const(&n.name);
