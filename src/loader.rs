@@ -38,8 +38,16 @@ impl FileLoader {
 
 impl Loader for FileLoader {
     fn load_module(&self, path: &str, from_dir: Option<&Path>) -> Result<(Function, PathBuf), String> {
-        let file = Self::resolve(path, from_dir)
-            .ok_or_else(|| format!("cannot import '{path}': module not found"))?;
+        let Some(file) = Self::resolve(path, from_dir) else {
+            // No file of that name: a library embedded in the standard library
+            // (`import "lib/test"`), cached under a path no file can have.
+            let src = lattice_stdlib::embedded_lib(path)
+                .ok_or_else(|| format!("cannot import '{path}': module not found"))?;
+            let (func, diags) = compile_source(src, &CompileOptions::default());
+            let func = func.ok_or_else(|| first_error(path, src, &diags))?;
+            let name = path.strip_suffix(".lat").unwrap_or(path);
+            return Ok((func, PathBuf::from(format!("<embedded>/{name}.lat"))));
+        };
         let src = std::fs::read_to_string(&file).map_err(|e| format!("cannot import '{path}': {e}"))?;
         let (func, diags) = compile_source(&src, &CompileOptions::default());
         let func = func.ok_or_else(|| first_error(path, &src, &diags))?;

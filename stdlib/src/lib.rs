@@ -95,7 +95,13 @@ pub fn embedded_lib(path: &str) -> Option<&'static str> {
 }
 
 /// The libraries in `stdlib/lib`, by name.
-const LIBS: &[(&str, &str)] = &[];
+const LIBS: &[(&str, &str)] = &[
+    ("test", include_str!("../lib/test.lat")),
+    ("fn", include_str!("../lib/fn.lat")),
+    ("validate", include_str!("../lib/validate.lat")),
+    ("dotenv", include_str!("../lib/dotenv.lat")),
+    ("log", include_str!("../lib/log.lat")),
+];
 
 #[cfg(test)]
 mod tests {
