@@ -341,7 +341,7 @@ impl<'s> Codegen<'s> {
     /// Tells the VM that the variable `name` may have changed phase.
     fn emit_phase_changed(&mut self, name: &str) {
         let name = self.str_const(name);
-        self.emit(Op::PhaseChanged { name });
+        self.emit(Op::PhaseChanged { name, event: 1 });
     }
 
     fn emit_get(&mut self, var: Var) {

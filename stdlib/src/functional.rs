@@ -51,8 +51,11 @@ fn compose(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
         max_stack: 4,
         ..Function::default()
     };
-    let closure =
-        Closure { func: Arc::new(func), captures: vec![Arc::new(Mutex::new(f)), Arc::new(Mutex::new(g))] };
+    let closure = Closure {
+        func: Arc::new(func),
+        captures: vec![Arc::new(Mutex::new(f)), Arc::new(Mutex::new(g))],
+        next: None,
+    };
     Ok(Value::Closure(Arc::new(closure), Phase::Unphased))
 }
 

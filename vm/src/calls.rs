@@ -15,7 +15,7 @@
 use crate::error::{RuntimeError, VmResult};
 use crate::map::LatMap;
 use crate::module::{Constant, Function};
-use crate::value::{Phase, StructObj, Value};
+use crate::value::{Closure, Phase, StructObj, Value};
 use crate::vm::{TypeTag, Vm};
 use std::sync::{Arc, Mutex};
 
@@ -76,9 +76,45 @@ pub fn fit_arguments(vm: &mut Vm, func: &Function, argc: usize) -> VmResult<()> 
     Ok(())
 }
 
+/// Defines a global. Defining a function whose parameters carry phase constraints over
+/// another such function of the same name adds an overload (phase-dependent dispatch)
+/// instead of replacing it.
 pub fn define_global(vm: &mut Vm, slot: u32, v: Value) -> VmResult<()> {
+    let old = &vm.globals[slot as usize];
+    if let (Value::Closure(prev, _), Value::Closure(new, p)) = (old, &v) {
+        if phase_constrained(&prev.func) && phase_constrained(&new.func) && new.next.is_none() {
+            let merged =
+                Closure { func: new.func.clone(), captures: new.captures.clone(), next: Some(prev.clone()) };
+            vm.globals[slot as usize] = Value::Closure(Arc::new(merged), *p);
+            return Ok(());
+        }
+    }
     vm.globals[slot as usize] = v;
     Ok(())
+}
+
+fn phase_constrained(f: &Function) -> bool {
+    f.params.iter().any(|p| p.ty.as_deref().is_some_and(|t| t.starts_with('(')))
+}
+
+/// The first overload (newest first) whose annotated parameters accept the `argc`
+/// arguments on top of the stack; the newest when none does (its checks then report).
+pub fn pick_overload(vm: &Vm, first: Arc<Closure>, argc: usize) -> Arc<Closure> {
+    let args = &vm.stack[vm.stack.len() - argc..];
+    let mut cur = Some(first.clone());
+    while let Some(c) = cur {
+        let fits = c.func.params.len() == argc
+            && c.func
+                .params
+                .iter()
+                .zip(args)
+                .all(|(p, v)| p.ty.as_deref().is_none_or(|t| crate::types::mismatch(vm, v, t).is_none()));
+        if fits {
+            return c;
+        }
+        cur = c.next.clone();
+    }
+    first
 }
 
 /// Replaces the Array on top with its elements; returns how many.

@@ -25,8 +25,9 @@ impl Default for Channel {
 }
 
 impl Channel {
-    pub fn send(&self, v: Value) -> VmResult<()> {
+    pub fn send(&self, mut v: Value) -> VmResult<()> {
         check_sendable(&v, 0)?;
+        crate::phase::freeze(&mut v);
         let guard = self.tx.lock().map_err(|_| RuntimeError::new("channel is poisoned"))?;
         match &*guard {
             Some(tx) => tx.send(v).map_err(|_| RuntimeError::new("cannot send on a closed channel")),
@@ -59,6 +60,8 @@ fn check_sendable(v: &Value, depth: usize) -> VmResult<()> {
     match v.phase() {
         Phase::Crystal => {}
         Phase::Unphased if scalar => return Ok(()),
+        // An unphased container (a literal or `let` temporary) is frozen as it is sent.
+        Phase::Unphased => {}
         Phase::Fluid => {
             return Err(RuntimeError::new(format!(
                 "cannot send a fluid {} on a channel: only crystal values may be sent (freeze it first)",

@@ -28,7 +28,7 @@ fn isolate(f: &Value) -> Value {
         Value::Closure(c, p) => {
             let captures =
                 c.captures.iter().map(|cell| Arc::new(Mutex::new(crate::ops::read_cell(cell)))).collect();
-            Value::Closure(Arc::new(Closure { func: c.func.clone(), captures }), *p)
+            Value::Closure(Arc::new(Closure { func: c.func.clone(), captures, next: c.next.clone() }), *p)
         }
         other => other.clone(),
     }

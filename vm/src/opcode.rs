@@ -345,7 +345,12 @@ opcodes! {
     FreezeExcept = 0xA7 {} stack: -1;
     /// The variable named by constant `name` may have changed phase: fire its reactions,
     /// bonds, seed contract and history. Stack: =>
-    PhaseChanged = 0xA6 { name: u32 } stack: 0;
+    /// `event` = 1 for a phase operation (reactions fire), 0 for an assignment to a
+    /// tracked variable (history only).
+    PhaseChanged = 0xA6 { name: u32, event: u8 } stack: 0;
+    /// Run the freeze contract on top against the value below it; an error or a false
+    /// result refuses the freeze ("freeze contract failed: ..."). Stack: v f => v
+    Contract = 0xA8 {} stack: -1;
     /// Open a `scope`: tasks spawned until `ScopeEnd` run on threads. Stack: =>
     ScopeBegin = 0x96 {} stack: 0;
     /// Join the scope's tasks, re-raising the first task error. Stack: =>

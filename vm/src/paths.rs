@@ -107,7 +107,10 @@ fn crystal_error(name: &dyn Fn() -> String) -> RuntimeError {
 }
 
 fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> String) -> VmResult<()> {
-    if let Value::Ref(r, _) = c {
+    if let Value::Ref(r, p) = c {
+        if *p == Phase::Crystal {
+            return Err(crystal_error(name));
+        }
         let r = r.clone();
         let mut inner = r.lock().map_err(|_| RuntimeError::new("reference is poisoned"))?;
         return set_child(&mut inner, key, value, name);
@@ -124,6 +127,12 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
     };
     if phase == Phase::Crystal && !defect_ok {
         return Err(crystal_error(name));
+    }
+    if phase == Phase::Sublimated {
+        return Err(RuntimeError::new(format!(
+            "cannot assign into '{}': it is sublimated (its structure is locked)",
+            name()
+        )));
     }
     match (c, key) {
         (Value::Array(a, _), Value::Int(i, _)) => {

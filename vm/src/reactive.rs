@@ -23,6 +23,15 @@ pub enum Strategy {
     Sync,
 }
 
+/// One step of a tracked variable's history.
+#[derive(Clone)]
+struct Entry {
+    phase: Phase,
+    value: Value,
+    line: i64,
+    func: String,
+}
+
 #[derive(Default, Clone)]
 pub struct Reactive {
     reactions: HashMap<String, Vec<Value>>,
@@ -30,7 +39,7 @@ pub struct Reactive {
     bonds: Vec<(String, String, Strategy)>,
     seeds: HashMap<String, Value>,
     pressure: HashMap<String, String>,
-    history: HashMap<String, Vec<(Phase, Value)>>,
+    history: HashMap<String, Vec<Entry>>,
     last_phase: HashMap<String, Phase>,
 }
 
@@ -89,15 +98,23 @@ impl Vm {
     }
 
     /// Called after a phase operation on (or an assignment to) the variable `name`.
-    pub(crate) fn phase_changed(&mut self, name: &str) -> VmResult<()> {
+    pub(crate) fn phase_changed(&mut self, name: &str, phase_op: bool) -> VmResult<()> {
         if self.reactive.is_empty() {
             return Ok(());
         }
         let mut visiting = Vec::new();
-        self.propagate(name, &mut visiting)
+        self.propagate(name, phase_op, &mut visiting)
     }
 
-    fn propagate(&mut self, name: &str, visiting: &mut Vec<String>) -> VmResult<()> {
+    /// The line and function of the running code, for history entries.
+    fn here(&self) -> (i64, String) {
+        self.frames.last().map_or((0, String::new()), |f| {
+            let func = &f.closure.func;
+            (func.line_at(f.ip.saturating_sub(1)) as i64, func.name.clone())
+        })
+    }
+
+    fn propagate(&mut self, name: &str, phase_op: bool, visiting: &mut Vec<String>) -> VmResult<()> {
         if visiting.iter().any(|v| v == name) || visiting.len() > 64 {
             return Ok(());
         }
@@ -105,10 +122,14 @@ impl Vm {
         let Some(value) = self.var_value(name) else { return Ok(()) };
         let new = value.phase();
         let old = self.reactive.last_phase.insert(name.to_string(), new).unwrap_or(Phase::Fluid);
-        if let Some(h) = self.reactive.history.get_mut(name) {
-            h.push((new, value.clone()));
+        if self.reactive.history.contains_key(name) {
+            let (line, func) = self.here();
+            if let Some(h) = self.reactive.history.get_mut(name) {
+                h.push(Entry { phase: new, value: value.clone(), line, func });
+            }
         }
-        if old == new {
+        // Reactions fire on every phase operation (R5); bonds only follow real changes.
+        if !phase_op && old == new {
             return Ok(());
         }
         if new == Phase::Crystal {
@@ -129,6 +150,24 @@ impl Vm {
                 }
             }
         }
+        for (leader, dep, s) in self.reactive.bonds.clone() {
+            if old == new {
+                break;
+            }
+            let (target, phase) = match s {
+                Strategy::Mirror if leader == name => (dep, new),
+                Strategy::Sync if leader == name => (dep, new),
+                Strategy::Sync if dep == name => (leader, new),
+                Strategy::Inverse if leader == name => {
+                    (dep, if new == Phase::Crystal { Phase::Fluid } else { Phase::Crystal })
+                }
+                _ => continue,
+            };
+            if matches!(phase, Phase::Crystal | Phase::Fluid) && self.var_value(&target).is_some() {
+                self.set_var_phase(&target, phase)?;
+                self.propagate(&target, true, visiting)?;
+            }
+        }
         if let Some(cbs) = self.reactive.reactions.get(name).cloned() {
             for cb in cbs {
                 let three = match &cb {
@@ -142,21 +181,6 @@ impl Vm {
                 };
                 self.call_value(&cb, args)
                     .map_err(|e| RuntimeError::new(format!("reaction error: {}", e.message)))?;
-            }
-        }
-        for (leader, dep, s) in self.reactive.bonds.clone() {
-            let (target, phase) = match s {
-                Strategy::Mirror if leader == name => (dep, new),
-                Strategy::Sync if leader == name => (dep, new),
-                Strategy::Sync if dep == name => (leader, new),
-                Strategy::Inverse if leader == name => {
-                    (dep, if new == Phase::Crystal { Phase::Fluid } else { Phase::Crystal })
-                }
-                _ => continue,
-            };
-            if matches!(phase, Phase::Crystal | Phase::Fluid) && self.var_value(&target).is_some() {
-                self.set_var_phase(&target, phase)?;
-                self.propagate(&target, visiting)?;
             }
         }
         Ok(())
@@ -246,6 +270,9 @@ fn bond(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
     if deps.is_empty() {
         return Err(RuntimeError::new("bond() expects at least two variables"));
     }
+    if vm.var_value(leader).is_some_and(|v| v.is_crystal()) {
+        return Err(RuntimeError::new(format!("cannot bond '{leader}': it is already crystal")));
+    }
     for name in &names {
         if vm.find_var(name).is_none() {
             return Err(RuntimeError::new(format!("bond(): undefined variable '{name}'")));
@@ -293,7 +320,7 @@ fn grow(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
         }
     }
     vm.set_var_phase(&name, Phase::Crystal)?;
-    vm.phase_changed(&name)?;
+    vm.phase_changed(&name, true)?;
     Ok(vm.var_value(&name).unwrap_or(Value::UNIT))
 }
 
@@ -329,7 +356,8 @@ fn track(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
     let value =
         vm.var_value(&name).ok_or_else(|| RuntimeError::new(format!("undefined variable '{name}'")))?;
     vm.reactive.last_phase.insert(name.clone(), value.phase());
-    vm.reactive.history.insert(name, vec![(value.phase(), value)]);
+    let (line, func) = vm.here();
+    vm.reactive.history.insert(name, vec![Entry { phase: value.phase(), value, line, func }]);
     Ok(Value::UNIT)
 }
 
@@ -339,10 +367,12 @@ fn phases(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
     Ok(Value::array(
         items
             .into_iter()
-            .map(|(p, v)| {
+            .map(|e| {
                 let mut m = LatMap::new();
-                m.insert("phase", Value::str(p.name()));
-                m.insert("value", v);
+                m.insert("phase", Value::str(e.phase.name()));
+                m.insert("value", e.value);
+                m.insert("line", Value::int(e.line));
+                m.insert("fn", Value::str(e.func));
                 Value::map(m)
             })
             .collect(),
@@ -355,7 +385,7 @@ fn rewind(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
     let h = vm.reactive.history.get(&name);
     Ok(h.and_then(|h| {
         let i = h.len() as i64 - 1 - n;
-        (i >= 0).then(|| h[i as usize].1.clone())
+        (i >= 0).then(|| h[i as usize].value.clone())
     })
     .unwrap_or(Value::NIL))
 }

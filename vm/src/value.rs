@@ -107,6 +107,9 @@ pub struct EnumObj {
 pub struct Closure {
     pub func: Arc<Function>,
     pub captures: Vec<Arc<Mutex<Value>>>,
+    /// Phase-dependent dispatch: an earlier definition of the same name with different
+    /// phase constraints, tried when this one does not accept the arguments.
+    pub next: Option<Arc<Closure>>,
 }
 
 impl Value {

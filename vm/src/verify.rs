@@ -163,7 +163,7 @@ fn check_operands(f: &Function, op: Op, h: i32) -> Result<(), String> {
         Op::CheckType { ty, what } => name(ty).and(name(what)),
         Op::Require { msg } => name(msg),
         Op::MatchVariant { enum_name, variant, .. } => name(enum_name).and(name(variant)),
-        Op::MatchHasField { name: m } | Op::PhaseChanged { name: m } => name(m),
+        Op::MatchHasField { name: m } | Op::PhaseChanged { name: m, .. } => name(m),
         _ => Ok(()),
     }
 }

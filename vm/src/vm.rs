@@ -402,7 +402,7 @@ impl Vm {
 
     /// Runs a linked top-level function to completion.
     pub fn run_function(&mut self, func: Arc<Function>) -> VmResult<Value> {
-        let closure = Arc::new(Closure { func, captures: Vec::new() });
+        let closure = Arc::new(Closure { func, captures: Vec::new(), next: None });
         let stop = self.frames.len();
         self.stack.push(Value::Closure(closure.clone(), Phase::Unphased));
         let result = self.push_frame(closure, 0).and_then(|_| self.execute(stop));
@@ -443,7 +443,10 @@ impl Vm {
 
     /// Pushes a frame for `closure` whose `argc` arguments are on top of the stack,
     /// fitting them to the parameters (defaults, variadic, type checks).
-    pub(crate) fn push_frame(&mut self, closure: Arc<Closure>, argc: usize) -> VmResult<()> {
+    pub(crate) fn push_frame(&mut self, mut closure: Arc<Closure>, argc: usize) -> VmResult<()> {
+        if closure.next.is_some() {
+            closure = crate::calls::pick_overload(self, closure, argc);
+        }
         if self.frames.len() >= MAX_FRAMES {
             return Err(RuntimeError::new(format!(
                 "stack overflow: maximum recursion depth ({MAX_FRAMES}) exceeded"
@@ -992,7 +995,7 @@ impl Vm {
                             }
                         }
                         self.stack.push(Value::Closure(
-                            Arc::new(Closure { func: proto, captures }),
+                            Arc::new(Closure { func: proto, captures, next: None }),
                             Phase::Unphased,
                         ));
                     }
@@ -1281,9 +1284,26 @@ impl Vm {
                         let floor = self.frames.last().expect("frame").defer_base + keep as usize;
                         tri!(self.run_defers(floor));
                     }
-                    Op::PhaseChanged { name } => {
+                    Op::PhaseChanged { name, event } => {
                         save_ip!();
-                        tri!(self.phase_changed(func.const_str(name)));
+                        tri!(self.phase_changed(func.const_str(name), event == 1));
+                    }
+                    Op::Contract {} => {
+                        save_ip!();
+                        let f = pop!();
+                        let v = self.stack.last().cloned().unwrap_or_default();
+                        let r = self.call_value(&f, vec![v]);
+                        match r {
+                            Ok(Value::Bool(false, _)) => {
+                                throw!(RuntimeError::new(
+                                    "freeze contract failed: the contract returned false"
+                                ))
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                throw!(RuntimeError::new(format!("freeze contract failed: {}", e.message)))
+                            }
+                        }
                     }
                     Op::ScopeBegin {} => self.begin_scope(),
                     Op::ScopeEnd {} => {

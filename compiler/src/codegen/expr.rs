@@ -395,14 +395,26 @@ impl Codegen<'_> {
     }
 
     fn compile_freeze(&mut self, target: &Expr, contract: Option<&Expr>, except: &Option<Vec<Expr>>) {
+        // `freeze(s.field)` / `freeze(m["key"])`: freeze that part in place.
+        if let (Some((root, keys)), None, None) = (place_path(target), contract, except) {
+            if !keys.is_empty() {
+                let n = self.emit_keys(&keys);
+                self.compile_expr(target);
+                self.emit(Op::Freeze {});
+                match self.resolve(root) {
+                    Var::Local(slot, _) => self.emit(Op::SetLocalPath { slot, n }),
+                    Var::Upval(idx) => self.emit(Op::SetUpvalPath { idx, n }),
+                    Var::Global(name) => self.emit(Op::SetGlobalPath { name, n }),
+                };
+                self.compile_expr(target);
+                return;
+            }
+        }
         self.compile_expr(target);
         if let Some(c) = contract {
             // The contract sees the value and raises (or returns false) to refuse it.
-            self.emit(Op::Dup {});
             self.compile_expr(c);
-            self.emit(Op::Swap {});
-            self.emit(Op::Call { argc: 1 });
-            self.emit(Op::Pop {});
+            self.emit(Op::Contract {});
         }
         match except {
             Some(names) => {
@@ -540,14 +552,20 @@ impl Codegen<'_> {
         self.emit_set(var, false);
         self.emit_phase_changed(name);
         self.compile_block_value(body);
-        // Restore: crystallize puts back the original; borrow keeps changes, re-frozen.
+        // Restore: crystallize puts back the original; borrow keeps the changes and
+        // re-freezes only a variable that was crystal before.
         if freeze {
             self.emit(Op::GetLocal { slot: saved });
+            self.emit_set(var, false);
         } else {
+            self.emit(Op::GetLocal { slot: saved });
+            self.emit(Op::PhaseIs { phase: lattice_vm::Phase::Crystal as u8 });
+            let skip = self.emit(Op::JumpIfFalse { offset: 0 });
             self.emit_get(var);
             self.emit(Op::Freeze {});
+            self.emit_set(var, false);
+            self.patch(skip);
         }
-        self.emit_set(var, false);
         self.emit_phase_changed(name);
         self.end_scope_keep();
     }

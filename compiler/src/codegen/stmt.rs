@@ -269,7 +269,8 @@ impl Codegen<'_> {
                 let var = self.resolve(name);
                 self.emit_set(var, true);
                 if self.tracked.contains(name) {
-                    self.emit_phase_changed(name);
+                    let name = self.str_const(name);
+                    self.emit(Op::PhaseChanged { name, event: 0 });
                 }
             }
             Some((name, keys)) => {
