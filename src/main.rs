@@ -3,6 +3,7 @@
 //! codes (0 ok, 65 compile error, 70 runtime error, 74 IO error).
 
 mod check;
+mod fmt;
 mod loader;
 mod render;
 mod repl;
@@ -63,6 +64,18 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Rewrite `.lat` files in the canonical layout (4-space indent, attached braces).
+    ///
+    /// `-` formats standard input to standard output; a directory (default `.`) is
+    /// searched for `.lat` files. Exits 1 under `--check` when a file would change, 65 when
+    /// a file does not parse (it is left untouched), 74 on an IO error.
+    Fmt {
+        /// Files or directories to format, or `-` for standard input.
+        files: Vec<PathBuf>,
+        /// Change nothing; list the files that would change and exit 1 if any would.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the bytecode of a program (`.lat` or `.latc`), one instruction per line.
     Disasm {
         /// The program to disassemble.
@@ -76,6 +89,7 @@ fn main() -> ExitCode {
         Some(Command::Check { files, ast }) => check::run(&files, ast),
         Some(Command::Run { file, args }) => run::run(&file, &args),
         Some(Command::Compile { file, output }) => run::compile(&file, output),
+        Some(Command::Fmt { files, check }) => fmt::run(&files, check),
         Some(Command::Disasm { file }) => match run::load_program(&file) {
             Ok(f) => {
                 print!("{}", lattice_vm::disasm::disassemble(&f));

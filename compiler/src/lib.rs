@@ -6,6 +6,7 @@
 
 pub mod codegen;
 pub mod diagnostic;
+pub mod fmt;
 pub mod sema;
 pub mod syntax;
 
