@@ -101,6 +101,8 @@ const LIBS: &[(&str, &str)] = &[
     ("validate", include_str!("../lib/validate.lat")),
     ("dotenv", include_str!("../lib/dotenv.lat")),
     ("log", include_str!("../lib/log.lat")),
+    ("cli", include_str!("../lib/cli.lat")),
+    ("template", include_str!("../lib/template.lat")),
 ];
 
 #[cfg(test)]
@@ -126,5 +128,39 @@ mod tests {
             };
             assert_eq!(m.len(), modules.len(), "{module}: every export resolves to a registered native");
         }
+    }
+
+    #[test]
+    fn embedded_libraries_compile_and_run() {
+        use lattice_vm::Loader;
+        for (name, src) in crate::LIBS {
+            assert!(crate::test_support::TestLoader.compile_source(src).is_ok(), "lib/{name} compiles");
+        }
+        assert!(crate::embedded_lib("lib/fn.lat").is_some() && crate::embedded_lib("./lib/test").is_some());
+        assert!(crate::embedded_lib("lib/nope").is_none() && crate::embedded_lib("fn").is_none());
+        let out = crate::test_support::run_program(
+            r#"
+import "lib/fn" as F
+import "lib/test" as t
+import "lib/validate" as v
+import "lib/dotenv" as dotenv
+import "lib/template" as tmpl
+import "lib/cli" as cli
+fn main() {
+    print(F.collect(F.take(F.select(F.iterate(1, |x| { x + 1 }), |x| { x % 2 == 0 }), 3)))
+    print(F.unwrap_err(F.try_fn(|_| { 1 / 0 })))
+    print(try { t.assert_eq(1, 2) } catch e { e.message })
+    print(v.check(v.array(v.number()), [1, "x"]).get("errors")[0])
+    print(dotenv.parse_string('A=1\nB="${A}-2" # c\nexport C=3').get("B"))
+    print(tmpl.render_string("{{#each xs}}<{{ this }}>{{/each}}", {"xs": ["&", 2]}))
+    print(cli.parse(cli.flag(cli.new("x", ""), "all", "a", ""), ["-a", "f"]).get("all"))
+}
+"#,
+        );
+        assert_eq!(
+            out,
+            "[2, 4, 6]\ndivision by zero\nassertion failed: assert_eq failed: expected 2, got 1\n\
+             value[1]: expected number, got String\n1-2\n<&amp;><2>\ntrue\n"
+        );
     }
 }

@@ -64,7 +64,9 @@ fn require(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
     let from_dir = vm.module_dirs.last().cloned();
     let (func, canonical) = match loader(vm, "require")?.load_module(path, from_dir.as_deref()) {
         Ok(found) => found,
-        Err(e) if e.ends_with("module not found") => return fail(format!("require: cannot find '{path}'")),
+        Err(e) if e.starts_with("import: cannot find") => {
+            return fail(format!("require: cannot find '{path}'"))
+        }
         Err(e) => return fail(format!("require '{path}': {e}")),
     };
     // Files already required are remembered in the module cache under their own key,

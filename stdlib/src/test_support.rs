@@ -109,15 +109,20 @@ impl lattice_vm::Loader for TestLoader {
         from_dir: Option<&std::path::Path>,
     ) -> Result<(lattice_vm::Function, std::path::PathBuf), String> {
         let with_ext = if path.ends_with(".lat") { path.to_string() } else { format!("{path}.lat") };
-        let file =
-            from_dir.map(|d| d.join(&with_ext)).filter(|p| p.is_file()).unwrap_or_else(|| with_ext.into());
+        let file = from_dir
+            .map(|d| d.join(&with_ext))
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| with_ext.clone().into());
         let src = match std::fs::read_to_string(&file) {
             Ok(src) => src,
             Err(_) => crate::embedded_lib(path)
-                .ok_or_else(|| format!("cannot import '{path}': module not found"))?
+                .ok_or_else(|| format!("import: cannot find '{with_ext}'"))?
                 .to_string(),
         };
-        let func = self.compile_source(&src)?;
+        let (func, diags) =
+            lattice_compiler::compile_source(&src, &lattice_compiler::CompileOptions::default());
+        let func = func
+            .ok_or_else(|| format!("{path}: {:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()))?;
         Ok((func, file))
     }
     fn compile_source(&self, src: &str) -> Result<lattice_vm::Function, String> {
