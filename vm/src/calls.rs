@@ -130,9 +130,8 @@ pub fn spread_args(vm: &mut Vm, args: Value) -> VmResult<usize> {
 pub fn call_at(vm: &mut Vm, argc: usize) -> VmResult<bool> {
     let fidx = vm.stack.len() - argc - 1;
     match &vm.stack[fidx] {
-        Value::Closure(c, _) => {
-            let c = c.clone();
-            vm.push_frame(c, argc)?;
+        Value::Closure(..) => {
+            vm.push_frame(argc)?;
             Ok(true)
         }
         Value::Native(id, _) => {

@@ -64,7 +64,7 @@ impl Vm {
     /// Where the variable `name` lives, seen from the running frame.
     pub fn find_var(&self, name: &str) -> Option<Place> {
         if let Some(frame) = self.frames.last() {
-            let func = &frame.closure.func;
+            let func = &frame.closure().func;
             let pc = frame.ip.saturating_sub(1) as u32;
             if let Some(l) = func
                 .local_names
@@ -75,7 +75,7 @@ impl Vm {
                 return Some(Place::Local(frame.base + l.slot as usize));
             }
             if let Some(i) = func.upval_names.iter().position(|n| n == name) {
-                return frame.closure.captures.get(i).map(|c| Place::Cell(c.clone()));
+                return frame.closure().captures.get(i).map(|c| Place::Cell(c.clone()));
             }
         }
         self.main_namespace_slot(name).map(|s| Place::Global(s as usize))
@@ -109,7 +109,7 @@ impl Vm {
     /// The line and function of the running code, for history entries.
     fn here(&self) -> (i64, String) {
         self.frames.last().map_or((0, String::new()), |f| {
-            let func = &f.closure.func;
+            let func = &f.closure().func;
             (func.line_at(f.ip.saturating_sub(1)) as i64, func.name.clone())
         })
     }
@@ -194,7 +194,7 @@ impl Vm {
         let name = match place {
             Place::Local(abs) => self.frames.last().and_then(|f| {
                 let slot = abs.checked_sub(f.base)? as u16;
-                f.closure.func.local_name(slot, f.ip.saturating_sub(1)).map(str::to_string)
+                f.closure().func.local_name(slot, f.ip.saturating_sub(1)).map(str::to_string)
             }),
             Place::Global(i) => self.global_names.get(*i).cloned(),
             Place::Cell(_) => None,

@@ -87,12 +87,42 @@ impl TypeTag {
     }
 }
 
+/// What the embedding registers once: natives, builtin methods, statics, modules.
+#[derive(Default, Clone)]
+struct Registry {
+    natives: Vec<(String, NativeFn)>,
+    native_slots: HashMap<String, u32>,
+    /// Builtin methods by receiver type; the flag says whether the method mutates.
+    methods: HashMap<TypeTag, HashMap<String, (MethodFn, bool)>>,
+    /// `Type::name` functions of builtin types (`Map::new`).
+    statics: HashMap<String, HashMap<String, NativeFn>>,
+    /// Built-in modules for `import "math"`: module name to (export name, native name).
+    builtin_modules: HashMap<String, Vec<(String, String)>>,
+}
+
 pub(crate) struct Frame {
-    pub closure: Arc<Closure>,
+    /// The running closure. Invariant: `stack[base - 1]` holds the `Value::Closure`
+    /// that owns this pointer for as long as the frame exists (calls leave the callee
+    /// below its arguments, and nothing writes below a frame's base), so the frame
+    /// borrows it without touching the reference count on every call and return.
+    closure: *const Closure,
     pub ip: usize,
     pub base: usize,
     /// Deferred closures registered before this frame began.
     pub defer_base: usize,
+}
+
+// SAFETY: a frame's pointer targets a `Closure` kept alive by the same VM's stack, and a
+// VM moves between threads whole (task VMs are created, then moved into their thread),
+// so the pointer never outlives or races with its owner.
+unsafe impl Send for Frame {}
+
+impl Frame {
+    #[inline]
+    pub(crate) fn closure(&self) -> &Closure {
+        // SAFETY: see the invariant on `closure`.
+        unsafe { &*self.closure }
+    }
 }
 
 struct Handler {
@@ -124,18 +154,14 @@ pub struct Vm {
     pub globals: Vec<Value>,
     pub global_names: Vec<String>,
     /// Native globals by name, to their slot.
-    native_slots: HashMap<String, u32>,
-    natives: Vec<(String, NativeFn)>,
-    /// Builtin methods; the flag says whether the method mutates its receiver.
-    methods: HashMap<(TypeTag, String), (MethodFn, bool)>,
+    /// Natives, builtin methods, statics and built-in modules: fixed after set-up and
+    /// shared by every task VM.
+    registry: Arc<Registry>,
     /// Methods from `impl` blocks, by type name then method name.
     pub user_methods: HashMap<String, HashMap<String, Value>>,
     pub structs: HashMap<String, Arc<StructDef>>,
     pub enums: HashMap<String, Arc<EnumDef>>,
-    /// Static functions of builtin types (`Map::new`), by "Type::name".
-    statics: HashMap<String, NativeFn>,
-    /// Built-in modules for `import "math"`: module name to (export name, native name).
-    builtin_modules: HashMap<String, Vec<(String, String)>>,
+
     /// Exports of modules already imported, by canonical path.
     module_cache: HashMap<PathBuf, Value>,
     loading: HashSet<PathBuf>,
@@ -170,14 +196,11 @@ impl Vm {
             defers: Vec::new(),
             globals: Vec::new(),
             global_names: Vec::new(),
-            native_slots: HashMap::new(),
-            natives: Vec::new(),
-            methods: HashMap::new(),
+            registry: Arc::new(Registry::default()),
             user_methods: HashMap::new(),
             structs: HashMap::new(),
             enums: HashMap::new(),
-            statics: HashMap::new(),
-            builtin_modules: HashMap::new(),
+
             module_cache: HashMap::new(),
             loading: HashSet::new(),
             module_dirs: Vec::new(),
@@ -205,14 +228,11 @@ impl Vm {
             defers: Vec::new(),
             globals: self.globals.clone(),
             global_names: self.global_names.clone(),
-            native_slots: self.native_slots.clone(),
-            natives: self.natives.clone(),
-            methods: self.methods.clone(),
+            registry: self.registry.clone(),
             user_methods: self.user_methods.clone(),
             structs: self.structs.clone(),
             enums: self.enums.clone(),
-            statics: self.statics.clone(),
-            builtin_modules: self.builtin_modules.clone(),
+
             module_cache: self.module_cache.clone(),
             loading: HashSet::new(),
             module_dirs: self.module_dirs.clone(),
@@ -231,46 +251,48 @@ impl Vm {
 
     /// Registers a global native function.
     pub fn register_native(&mut self, name: &str, f: NativeFn) {
-        let id = self.natives.len() as u32;
-        self.natives.push((name.to_string(), f));
+        let reg = Arc::make_mut(&mut self.registry);
+        let id = reg.natives.len() as u32;
+        reg.natives.push((name.to_string(), f));
         let value = Value::Native(id, Phase::Unphased);
-        match self.native_slots.get(name) {
-            Some(&slot) => self.globals[slot as usize] = value,
+        match self.registry.native_slots.get(name).copied() {
+            Some(slot) => self.globals[slot as usize] = value,
             None => {
                 let slot = self.new_global(name);
                 self.globals[slot as usize] = value;
-                self.native_slots.insert(name.to_string(), slot);
+                Arc::make_mut(&mut self.registry).native_slots.insert(name.to_string(), slot);
             }
         }
     }
 
     /// Registers a method of a builtin type that does not change its receiver.
     pub fn register_method(&mut self, ty: TypeTag, name: &str, f: MethodFn) {
-        self.methods.insert((ty, name.to_string()), (f, false));
+        Arc::make_mut(&mut self.registry).methods.entry(ty).or_default().insert(name.to_string(), (f, false));
     }
 
     /// Registers a method that changes its receiver in place (`push`, `set`...).
     pub fn register_mutating_method(&mut self, ty: TypeTag, name: &str, f: MethodFn) {
-        self.methods.insert((ty, name.to_string()), (f, true));
+        Arc::make_mut(&mut self.registry).methods.entry(ty).or_default().insert(name.to_string(), (f, true));
     }
 
     /// The builtin method `name` for values of `ty` (or for any value), with its
     /// mutating flag.
     pub fn method(&self, ty: TypeTag, name: &str) -> Option<(MethodFn, bool)> {
-        // Avoid allocating a key String on the hot path: look up through a borrowed pair.
-        self.methods
-            .get(&(ty, name.to_string()))
-            .or_else(|| self.methods.get(&(TypeTag::Any, name.to_string())))
+        let methods = &self.registry.methods;
+        methods
+            .get(&ty)
+            .and_then(|m| m.get(name))
+            .or_else(|| methods.get(&TypeTag::Any).and_then(|m| m.get(name)))
             .copied()
     }
 
     pub fn static_fn(&self, ty: &str, name: &str) -> Option<NativeFn> {
-        self.statics.get(&format!("{ty}::{name}")).copied()
+        self.registry.statics.get(ty).and_then(|m| m.get(name)).copied()
     }
 
     /// The exports Map of built-in module `name`, if there is one.
     pub fn builtin_module_exports(&self, name: &str) -> Option<Value> {
-        let list = self.builtin_modules.get(name)?;
+        let list = self.registry.builtin_modules.get(name)?;
         let mut m = LatMap::new();
         for (export, native) in list {
             if let Some(v) = self.native_value(native) {
@@ -299,25 +321,29 @@ impl Vm {
 
     /// Registers `Type::name(...)`, e.g. `Map::new`.
     pub fn register_static(&mut self, ty: &str, name: &str, f: NativeFn) {
-        self.statics.insert(format!("{ty}::{name}"), f);
+        Arc::make_mut(&mut self.registry)
+            .statics
+            .entry(ty.to_string())
+            .or_default()
+            .insert(name.to_string(), f);
     }
 
     /// Registers a built-in module: `exports` maps export names to registered natives.
     pub fn register_module(&mut self, module: &str, exports: &[(&str, &str)]) {
         let list = exports.iter().map(|(e, n)| (e.to_string(), n.to_string())).collect();
-        self.builtin_modules.insert(module.to_string(), list);
+        Arc::make_mut(&mut self.registry).builtin_modules.insert(module.to_string(), list);
     }
 
     pub fn native_names(&self) -> impl Iterator<Item = &str> {
-        self.natives.iter().map(|(n, _)| n.as_str())
+        self.registry.natives.iter().map(|(n, _)| n.as_str())
     }
 
     pub fn method_names(&self) -> impl Iterator<Item = (TypeTag, &str)> {
-        self.methods.keys().map(|(t, n)| (*t, n.as_str()))
+        self.registry.methods.iter().flat_map(|(t, m)| m.keys().map(move |n| (*t, n.as_str())))
     }
 
     pub fn has_builtin_module(&self, name: &str) -> bool {
-        self.builtin_modules.contains_key(name)
+        self.registry.builtin_modules.contains_key(name)
     }
 
     fn new_global(&mut self, name: &str) -> u32 {
@@ -328,7 +354,7 @@ impl Vm {
 
     /// A native function value by registered name.
     pub fn native_value(&self, name: &str) -> Option<Value> {
-        self.native_slots.get(name).map(|&s| self.globals[s as usize].clone())
+        self.registry.native_slots.get(name).map(|&s| self.globals[s as usize].clone())
     }
 
     // ---- linking ----
@@ -380,7 +406,7 @@ impl Vm {
             return s;
         }
         if !defined.contains(name) {
-            if let Some(&s) = self.native_slots.get(name) {
+            if let Some(&s) = self.registry.native_slots.get(name) {
                 return s;
             }
         }
@@ -404,8 +430,8 @@ impl Vm {
     pub fn run_function(&mut self, func: Arc<Function>) -> VmResult<Value> {
         let closure = Arc::new(Closure { func, captures: Vec::new(), next: None });
         let stop = self.frames.len();
-        self.stack.push(Value::Closure(closure.clone(), Phase::Unphased));
-        let result = self.push_frame(closure, 0).and_then(|_| self.execute(stop));
+        self.stack.push(Value::Closure(closure, Phase::Unphased));
+        let result = self.push_frame(0).and_then(|_| self.execute(stop));
         if result.is_err() {
             self.frames.truncate(stop);
         }
@@ -416,7 +442,7 @@ impl Vm {
     pub fn call_value(&mut self, f: &Value, args: Vec<Value>) -> VmResult<Value> {
         match f {
             Value::Native(id, _) => {
-                let func = self.natives[*id as usize].1;
+                let func = self.registry.natives[*id as usize].1;
                 func(self, &args)
             }
             Value::Closure(c, _) => {
@@ -429,7 +455,8 @@ impl Vm {
                 let argc = args.len();
                 self.stack.push(f.clone());
                 self.stack.extend(args);
-                let result = self.push_frame(c.clone(), argc).and_then(|_| self.execute(stop));
+                let _ = c;
+                let result = self.push_frame(argc).and_then(|_| self.execute(stop));
                 self.native_depth -= 1;
                 if result.is_err() {
                     self.frames.truncate(stop);
@@ -443,16 +470,29 @@ impl Vm {
 
     /// Pushes a frame for `closure` whose `argc` arguments are on top of the stack,
     /// fitting them to the parameters (defaults, variadic, type checks).
-    pub(crate) fn push_frame(&mut self, mut closure: Arc<Closure>, argc: usize) -> VmResult<()> {
-        if closure.next.is_some() {
-            closure = crate::calls::pick_overload(self, closure, argc);
+    /// The callee is the closure at `stack[len - argc - 1]`.
+    pub(crate) fn push_frame(&mut self, argc: usize) -> VmResult<()> {
+        let fidx = self.stack.len() - argc - 1;
+        let mut ptr = match &self.stack[fidx] {
+            Value::Closure(c, _) => Arc::as_ptr(c),
+            other => return Err(crate::calls::not_callable(other)),
+        };
+        // SAFETY: `stack[fidx]` owns the closure and is not written below.
+        if unsafe { (*ptr).next.is_some() } {
+            if let Value::Closure(c, p) = &self.stack[fidx] {
+                let (c, p) = (c.clone(), *p);
+                let chosen = crate::calls::pick_overload(self, c, argc);
+                ptr = Arc::as_ptr(&chosen);
+                self.stack[fidx] = Value::Closure(chosen, p);
+            }
         }
         if self.frames.len() >= MAX_FRAMES {
             return Err(RuntimeError::new(format!(
                 "stack overflow: maximum recursion depth ({MAX_FRAMES}) exceeded"
             )));
         }
-        let func = &closure.func;
+        // SAFETY: as above; fitting the arguments only changes the stack above `fidx`.
+        let func: &Function = unsafe { &(*ptr).func };
         let nparams = func.params.len();
         let fits = argc == nparams && func.plain_params && {
             let args = &self.stack[self.stack.len() - argc..];
@@ -462,14 +502,15 @@ impl Vm {
             crate::calls::fit_arguments(self, func, argc)?;
         }
         let base = self.stack.len() - nparams;
-        self.frames.push(Frame { closure, ip: 0, base, defer_base: self.defers.len() });
+        debug_assert_eq!(base, fidx + 1);
+        self.frames.push(Frame { closure: ptr, ip: 0, base, defer_base: self.defers.len() });
         Ok(())
     }
 
     pub(crate) fn call_native(&mut self, id: u32, argc: usize) -> VmResult<Value> {
         let args = self.stack.split_off(self.stack.len() - argc);
         self.stack.pop();
-        let f = self.natives[id as usize].1;
+        let f = self.registry.natives[id as usize].1;
         f(self, &args)
     }
 
@@ -491,7 +532,7 @@ impl Vm {
         self.frames
             .iter()
             .map(|f| {
-                let func = &f.closure.func;
+                let func = &f.closure().func;
                 let line = func.line_at(f.ip.saturating_sub(1));
                 let function =
                     if func.name == "<script>" { func.name.clone() } else { format!("{}()", func.name) };
@@ -556,7 +597,7 @@ impl Vm {
             // and every path that pops it leaves this iteration of 'frames right away
             // (return or `continue 'frames`) without touching `closure` or `func` again.
             // Skipping a refcount round-trip here matters: it runs on every call and return.
-            let closure: &Closure = unsafe { &*Arc::as_ptr(&frame.closure) };
+            let closure: &Closure = unsafe { &*frame.closure };
             let func: &Function = &closure.func;
             let code: &[Op] = &func.code;
             let mut ip = frame.ip;
@@ -921,9 +962,8 @@ impl Vm {
                         let fidx = self.stack.len() - argc - 1;
                         save_ip!();
                         match &self.stack[fidx] {
-                            Value::Closure(c, _) => {
-                                let c = c.clone();
-                                tri!(self.push_frame(c, argc));
+                            Value::Closure(..) => {
+                                tri!(self.push_frame(argc));
                                 continue 'frames;
                             }
                             Value::Native(id, _) => {
@@ -940,9 +980,8 @@ impl Vm {
                         let argc = tri!(crate::calls::spread_args(self, args));
                         let fidx = self.stack.len() - argc - 1;
                         match &self.stack[fidx] {
-                            Value::Closure(c, _) => {
-                                let c = c.clone();
-                                tri!(self.push_frame(c, argc));
+                            Value::Closure(..) => {
+                                tri!(self.push_frame(argc));
                                 continue 'frames;
                             }
                             Value::Native(id, _) => {
@@ -1065,10 +1104,10 @@ impl Vm {
                         if let Some(main) =
                             self.main_namespace.map.get("main").map(|&s| self.globals[s as usize].clone())
                         {
-                            if let Value::Closure(c, _) = &main {
+                            if let Value::Closure(..) = &main {
                                 // main's result lands on the script's stack; codegen pops it.
-                                self.stack.push(main.clone());
-                                tri!(self.push_frame(c.clone(), 0));
+                                self.stack.push(main);
+                                tri!(self.push_frame(0));
                                 continue 'frames;
                             }
                         }
