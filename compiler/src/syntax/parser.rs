@@ -172,6 +172,11 @@ impl Ctx<'_> {
         self.strings.get(index as usize).cloned().unwrap_or_default()
     }
 
+    /// Whether a line break lies between two offsets (recovery resumes at new lines).
+    pub(crate) fn newline_between(&self, from: u32, to: u32) -> bool {
+        self.src.get(from as usize..to as usize).is_some_and(|gap| gap.contains('\n'))
+    }
+
     /// The `///` lines directly before the token that starts at `offset`, joined.
     pub(crate) fn doc_before(&self, offset: u32) -> Option<String> {
         let index = self.token_starts.binary_search(&offset).ok()? as u32;

@@ -131,7 +131,8 @@ impl ParseError {
             }
             names.push(kind.quoted());
         }
-        names.dedup();
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(n.clone()));
         names
     }
 

@@ -201,6 +201,7 @@ pub(super) fn parse_operand<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Operand>
             }
             operand
         })
+        .labelled(Label::Expression)
         .boxed()
 }
 

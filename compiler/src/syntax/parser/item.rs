@@ -25,11 +25,11 @@ pub(super) fn parse_program<'t, 's: 't>(ctx: &'t Ctx<'t>) -> P<'t, 's, Program> 
     expr.define(guard(expr::parse_expr(&rules)));
     stmt.define(stmt::parse_stmt(&rules));
     let item = parse_item(&rules, stmt.boxed());
-    block.define(stmt::parse_block(item.clone()));
+    block.define(stmt::parse_block(ctx, item.clone()));
 
     let mode =
         select! { Token::Mode(strict) = e => (if strict { Mode::Strict } else { Mode::Casual }, e.span()) };
-    let item = item.recover_with(via_parser(parse_skipped_stmt().map(|stmt| Item {
+    let item = item.recover_with(via_parser(parse_skipped_stmt(ctx).map(|stmt| Item {
         span: stmt.span,
         kind: ItemKind::Stmt(stmt),
         exported: false,
@@ -87,7 +87,7 @@ fn parse_params<'t, 's: 't>(ty: P<'t, 's, TypeExpr>, expr: P<'t, 's, Expr>) -> P
         .boxed()
 }
 
-/// What may precede a declaration: `export` and one `@fluid` / `@crystal`.
+/// What may precede a declaration: `export` and one `@fluid` / `@crystal`, in any order.
 struct Prefix {
     exported: bool,
     annotation: Option<PhaseAnnotation>,
@@ -110,10 +110,15 @@ fn parse_prefix<'t, 's: 't>() -> P<'t, 's, Prefix> {
             }
         }
     });
-    just(Token::Export)
-        .or_not()
-        .then(annotation.or_not())
-        .map(|(export, annotation)| Prefix { exported: export.is_some(), annotation: annotation.flatten() })
+    // `export` and the annotation may come in either order.
+    let part = choice((just(Token::Export).to(None), annotation.map(Some)));
+    part.repeated()
+        .collect::<Vec<_>>()
+        .map(|parts| {
+            let exported = parts.iter().any(Option::is_none);
+            let annotation = parts.into_iter().flatten().flatten().next();
+            Prefix { exported, annotation }
+        })
         .boxed()
 }
 

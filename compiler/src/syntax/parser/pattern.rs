@@ -93,7 +93,7 @@ fn parse_array<'t, 's: 't>(pattern: P<'t, 's, Pattern>) -> P<'t, 's, PatternKind
         Some(n) if n.name == "_" => Elem::Rest(None),
         other => Elem::Rest(other),
     });
-    let elem = choice((rest, pattern.map(Elem::One)));
+    let elem = choice((rest, pattern.map(|p| Elem::One(Box::new(p)))));
     elem.separated_by(just(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
@@ -104,7 +104,7 @@ fn parse_array<'t, 's: 't>(pattern: P<'t, 's, Pattern>) -> P<'t, 's, PatternKind
             let mut rest_index = 0;
             for elem in elems {
                 match elem {
-                    Elem::One(p) => out.push(p),
+                    Elem::One(p) => out.push(*p),
                     Elem::Rest(name) if rest.is_none() => {
                         rest = Some(name);
                         rest_index = out.len();
@@ -128,7 +128,7 @@ fn parse_array<'t, 's: 't>(pattern: P<'t, 's, Pattern>) -> P<'t, 's, PatternKind
 }
 
 enum Elem {
-    One(Pattern),
+    One(Box<Pattern>),
     Rest(Option<Ident>),
 }
 

@@ -5,15 +5,16 @@
 //! grammar ends, and `;` is an optional separator that may appear any number of times.
 
 use super::expr::Rules;
-use super::{expect_ident, expect_string, semicolons, Label, ParseError, P};
+use super::{expect_ident, expect_string, semicolons, Ctx, Label, ParseError, P};
 use crate::syntax::ast::*;
+use crate::syntax::span::Span;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
 /// `{ stmt* }`. `item` parses one statement or declaration (see `item.rs`); a declaration
 /// inside a block becomes `StmtKind::Item`.
-pub(super) fn parse_block<'t, 's: 't>(item: P<'t, 's, Item>) -> P<'t, 's, Block> {
-    let stmt = item.map(item_to_stmt).recover_with(via_parser(parse_skipped_stmt()));
+pub(super) fn parse_block<'t, 's: 't>(ctx: &'t Ctx<'t>, item: P<'t, 's, Item>) -> P<'t, 's, Block> {
+    let stmt = item.map(item_to_stmt).recover_with(via_parser(parse_skipped_stmt(ctx)));
     // A statement never starts with `}`: checking for it first spares the failed attempt
     // at a statement that every block would otherwise end with.
     let not_end = none_of([Token::RBrace]).rewind();
@@ -36,30 +37,34 @@ fn item_to_stmt(item: Item) -> Stmt {
 /// Recovery: skips from a statement that failed to parse to the next likely statement
 /// start, treating bracketed groups as units so a `}` inside them does not end the skip.
 /// It always consumes at least one token and never the `}` that closes the block.
-pub(super) fn parse_skipped_stmt<'t, 's: 't>() -> P<'t, 's, Stmt> {
-    custom(|inp| {
+pub(super) fn parse_skipped_stmt<'t, 's: 't>(ctx: &'t Ctx<'t>) -> P<'t, 's, Stmt> {
+    custom(move |inp| {
         let before = inp.cursor();
         let mut depth = 0usize;
         let mut consumed = false;
+        let mut prev_end = None;
         loop {
             let at = inp.save();
+            let token_start = inp.cursor();
             let Some(token) = inp.next() else { break };
+            let span: Span = inp.span_since(&token_start);
+            // A new line at bracket depth zero is where the next statement most likely starts.
+            let new_line = prev_end.is_some_and(|end| ctx.newline_between(end, span.start));
             match token {
                 Token::LBrace | Token::LParen | Token::LBracket => depth += 1,
-                Token::RBrace | Token::RParen | Token::RBracket => {
-                    if depth == 0 {
-                        inp.rewind(at);
-                        break;
-                    }
-                    depth -= 1;
-                }
-                t if consumed && depth == 0 && starts_statement(&t) => {
+                Token::RBrace | Token::RParen | Token::RBracket if depth == 0 => {
                     inp.rewind(at);
                     break;
                 }
+                Token::RBrace | Token::RParen | Token::RBracket => depth -= 1,
                 _ => {}
             }
+            if consumed && depth == 0 && (new_line || starts_statement(&token)) && !is_closer(&token) {
+                inp.rewind(at);
+                break;
+            }
             consumed = true;
+            prev_end = Some(span.end);
         }
         let span = inp.span_since(&before);
         if !consumed {
@@ -68,6 +73,10 @@ pub(super) fn parse_skipped_stmt<'t, 's: 't>() -> P<'t, 's, Stmt> {
         Ok(Stmt { kind: StmtKind::Expr(Expr { kind: ExprKind::Nil, span }), span })
     })
     .boxed()
+}
+
+fn is_closer(token: &Token<'_>) -> bool {
+    matches!(token, Token::RBrace | Token::RParen | Token::RBracket)
 }
 
 /// Keywords that begin a statement or declaration: where recovery resumes.
