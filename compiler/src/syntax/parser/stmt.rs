@@ -59,7 +59,10 @@ pub(super) fn parse_skipped_stmt<'t, 's: 't>(ctx: &'t Ctx<'t>) -> P<'t, 's, Stmt
                 Token::RBrace | Token::RParen | Token::RBracket => depth -= 1,
                 _ => {}
             }
-            if consumed && depth == 0 && (new_line || starts_statement(&token)) && !is_closer(&token) {
+            // A statement keyword on a new line ends the skip even inside an unclosed bracket.
+            let resume = (depth == 0 && (new_line || starts_statement(&token)))
+                || (new_line && starts_statement(&token));
+            if consumed && resume && !is_closer(&token) {
                 inp.rewind(at);
                 break;
             }
