@@ -135,6 +135,61 @@ impl Vm {
     }
 }
 
+/// `async_iter(|ch| { ... })`: runs the producer on its own thread with a fresh channel
+/// (closed when the producer returns) and iterates over what it sends.
+fn async_iter(vm: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    let f = args.first().filter(|f| f.is_callable()).cloned();
+    let f = f.ok_or_else(|| RuntimeError::new("async_iter() expects a producer closure"))?;
+    let ch = Arc::new(Channel::default());
+    let f = isolate(&f);
+    let mut child = vm.fork();
+    let producer_ch = ch.clone();
+    vm.flush();
+    std::thread::Builder::new()
+        .name("lattice-async-iter".into())
+        .stack_size(TASK_STACK)
+        .spawn(move || {
+            let arg = Value::Channel(producer_ch.clone(), crate::value::Phase::Unphased);
+            let r = child.call_value(&f, vec![arg]);
+            child.flush();
+            producer_ch.close();
+            if let Err(e) = r {
+                eprint!("{}", e.report());
+            }
+        })
+        .map_err(|e| RuntimeError::new(format!("cannot start a task: {e}")))?;
+    let state = crate::iter::IterState::Channel(ch);
+    Ok(Value::Iterator(Arc::new(Mutex::new(state)), crate::value::Phase::Unphased))
+}
+
+/// `async_map(it, f)` / `async_filter(it, f)`: lazy adapters over any iterator.
+fn async_adapter(args: &[Value], filter: bool) -> VmResult<Value> {
+    let (Some(Value::Iterator(it, _)), Some(f)) = (args.first(), args.get(1)) else {
+        return Err(RuntimeError::new("expected an iterator and a closure"));
+    };
+    let inner = Box::new(crate::iter::IterState::Shared(it.clone()));
+    let state = if filter {
+        crate::iter::IterState::Filter { inner, f: f.clone() }
+    } else {
+        crate::iter::IterState::Map { inner, f: f.clone() }
+    };
+    Ok(Value::Iterator(Arc::new(Mutex::new(state)), crate::value::Phase::Unphased))
+}
+
+fn async_map(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    async_adapter(args, false)
+}
+
+fn async_filter(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
+    async_adapter(args, true)
+}
+
+pub fn install(vm: &mut Vm) {
+    vm.register_native("async_iter", async_iter);
+    vm.register_native("async_map", async_map);
+    vm.register_native("async_filter", async_filter);
+}
+
 fn join_all(tasks: Vec<Task>) -> VmResult<()> {
     let mut first = None;
     for t in tasks {

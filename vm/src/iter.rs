@@ -53,6 +53,8 @@ pub enum IterState {
     /// Another iterator value's state, advanced in place: an adapter built on an
     /// iterator that other handles still share (`left.zip(right)` leaves `right` usable).
     Shared(Arc<std::sync::Mutex<IterState>>),
+    /// The values of a channel until it is closed and drained (`async_iter`).
+    Channel(Arc<crate::channel::Channel>),
     /// An item handed back (a `zip` that read it and found no partner), then the rest.
     Pushback {
         item: Value,
@@ -81,6 +83,10 @@ impl IterState {
     /// The next item, or `None` when exhausted.
     pub fn next(&mut self, vm: &mut Vm) -> VmResult<Option<Value>> {
         match self {
+            IterState::Channel(ch) => {
+                vm.flush();
+                Ok(ch.rx.recv().ok())
+            }
             IterState::Array { items, pos } => {
                 let item = items.get(*pos).cloned();
                 *pos += 1;

@@ -516,3 +516,12 @@ mod tests {
         assert!(Op::decode(&bytes[..3], &mut 0).is_err());
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn op_size() {
+        eprintln!("Op is {} bytes", std::mem::size_of::<super::Op>());
+        assert!(std::mem::size_of::<super::Op>() <= 12);
+    }
+}

@@ -215,6 +215,7 @@ impl Vm {
         };
         crate::channel::install(&mut vm);
         crate::reactive::install(&mut vm);
+        crate::concurrency::install(&mut vm);
         vm
     }
 
