@@ -15,7 +15,7 @@
 //! Long lines are not wrapped. Files with syntax errors are not formatted.
 
 mod roles;
-mod trivia;
+pub(crate) mod trivia;
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::Program;

@@ -7,6 +7,7 @@
 pub mod codegen;
 pub mod diagnostic;
 pub mod fmt;
+pub mod ide;
 pub mod sema;
 pub mod syntax;
 

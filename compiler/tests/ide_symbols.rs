@@ -1,0 +1,31 @@
+//! Document symbols (the outline) and folding ranges.
+
+mod ide_fixture;
+use lattice_compiler::ide::{Analysis, Symbol};
+
+fn outline(syms: &[Symbol], depth: usize, out: &mut String) {
+    for s in syms {
+        out.push_str(&format!("{}{:?} {}\n", "  ".repeat(depth), s.kind, s.name));
+        outline(&s.children, depth + 1, out);
+    }
+}
+
+const SRC: &str = "import \"a\" as a\nimport \"b\" as b\n\n// one\n// two\nstruct P {\n    x: Int,\n    y: Int\n}\nenum E { A, B }\nimpl P {\n    fn len(self) {\n        return 0\n    }\n}\nfix MAX = 3\ntest \"t\" { assert(true) }\n/* a\n   block */\n";
+
+#[test]
+fn outline_of_a_file() {
+    let mut out = String::new();
+    outline(&Analysis::standalone(SRC).document_symbols(), 0, &mut out);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn folding_ranges() {
+    let a = Analysis::standalone(SRC);
+    let got: Vec<String> = a
+        .folding_ranges()
+        .iter()
+        .map(|f| format!("{:?} {}", f.kind, ide_fixture::show(SRC, f.span).lines().next().unwrap()))
+        .collect();
+    insta::assert_snapshot!(got.join("\n"));
+}
