@@ -75,6 +75,8 @@ pub struct Function {
     pub plain_params: bool,
     /// Derived on load: the simple kind of each annotated parameter.
     pub param_kinds: Vec<Option<crate::types::Kind>>,
+    /// Derived on load: some parameter has a type annotation.
+    pub typed_params: bool,
     /// Derived on load: a fast check that accepts most valid return values.
     pub ret_check: Option<crate::types::Kind>,
 }
@@ -90,6 +92,7 @@ impl Function {
             .zip(&self.param_kinds)
             .all(|(p, k)| !p.variadic && (p.ty.is_none() || k.is_some()));
         self.ret_check = self.ret_type.as_deref().and_then(crate::types::Kind::parse);
+        self.typed_params = self.params.iter().any(|p| p.ty.is_some());
     }
 
     /// Parameters before the variadic one.

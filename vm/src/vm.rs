@@ -472,6 +472,7 @@ impl Vm {
     /// Pushes a frame for `closure` whose `argc` arguments are on top of the stack,
     /// fitting them to the parameters (defaults, variadic, type checks).
     /// The callee is the closure at `stack[len - argc - 1]`.
+    #[inline]
     pub(crate) fn push_frame(&mut self, argc: usize) -> VmResult<()> {
         let fidx = self.stack.len() - argc - 1;
         let mut ptr = match &self.stack[fidx] {
@@ -495,10 +496,12 @@ impl Vm {
         // SAFETY: as above; fitting the arguments only changes the stack above `fidx`.
         let func: &Function = unsafe { &(*ptr).func };
         let nparams = func.params.len();
-        let fits = argc == nparams && func.plain_params && {
-            let args = &self.stack[self.stack.len() - argc..];
-            func.param_kinds.iter().zip(args).all(|(k, v)| k.is_none_or(|k| k.accepts(v)))
-        };
+        let fits = argc == nparams
+            && func.plain_params
+            && (!func.typed_params || {
+                let args = &self.stack[self.stack.len() - argc..];
+                func.param_kinds.iter().zip(args).all(|(k, v)| k.is_none_or(|k| k.accepts(v)))
+            });
         if !fits {
             crate::calls::fit_arguments(self, func, argc)?;
         }
