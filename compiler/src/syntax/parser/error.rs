@@ -119,14 +119,29 @@ impl ParseError {
             .filter(|l| self.expected_labels & (1 << (**l as u8)) != 0)
             .map(|l| l.describe().to_string())
             .collect();
-        let has_expression = self.expected_labels & (1 << Label::Expression as u8) != 0;
+        // Several expression-starting tokens at once mean an expression was expected; saying
+        // so here spares the parser a `labelled` wrapper on its hottest rule.
+        let starters = (0..128u32)
+            .filter(|b| self.expected_tokens & (1u128 << b) != 0)
+            .filter_map(kind_from_bit)
+            .filter(|k| starts_expression(*k))
+            .count();
+        let has_expression = self.expected_labels & (1 << Label::Expression as u8) != 0 || starters >= 3;
+        if has_expression {
+            // A block is one kind of expression here.
+            names.retain(|n| n != Label::Block.describe());
+            if !names.iter().any(|n| n == Label::Expression.describe()) {
+                names.insert(0, Label::Expression.describe().to_string());
+            }
+        }
         for bit in 0..128u32 {
             if self.expected_tokens & (1u128 << bit) == 0 {
                 continue;
             }
             let Some(kind) = kind_from_bit(bit) else { continue };
-            // Tokens that merely start an expression add nothing to "expected expression".
-            if has_expression && starts_expression(kind) {
+            // Tokens that merely start an expression add nothing to "expected expression",
+            // and `;` is an optional separator, never what is missing.
+            if (has_expression && starts_expression(kind)) || kind == TokenKind::Semicolon {
                 continue;
             }
             names.push(kind.quoted());

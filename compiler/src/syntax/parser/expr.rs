@@ -106,7 +106,6 @@ pub(super) fn parse_expr<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Expr> {
         .clone()
         .then(op.then(operand).repeated().collect::<Vec<_>>())
         .map_with(|(first, rest), e| climb(first, rest, e))
-        .labelled(Label::Expression)
         .boxed()
 }
 
@@ -201,7 +200,6 @@ pub(super) fn parse_operand<'t, 's: 't>(r: &Rules<'t, 's>) -> P<'t, 's, Operand>
             }
             operand
         })
-        .labelled(Label::Expression)
         .boxed()
 }
 
