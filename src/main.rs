@@ -5,6 +5,7 @@
 mod check;
 mod fmt;
 mod loader;
+mod lsp;
 mod render;
 mod repl;
 mod run;
@@ -76,6 +77,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
     /// Print the bytecode of a program (`.lat` or `.latc`), one instruction per line.
     Disasm {
         /// The program to disassemble.
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Some(Command::Run { file, args }) => run::run(&file, &args),
         Some(Command::Compile { file, output }) => run::compile(&file, output),
         Some(Command::Fmt { files, check }) => fmt::run(&files, check),
+        Some(Command::Lsp) => lsp::run(),
         Some(Command::Disasm { file }) => match run::load_program(&file) {
             Ok(f) => {
                 print!("{}", lattice_vm::disasm::disassemble(&f));
