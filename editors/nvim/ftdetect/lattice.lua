@@ -1,0 +1,2 @@
+-- `.lat` files are Lattice.
+vim.cmd([[autocmd BufRead,BufNewFile *.lat setfiletype lattice]])
