@@ -48,6 +48,10 @@ fn long_keyword_chains() {
     assert_too_deep(&format!("fn f(a: {}Int) {{}}", "Fn() -> ".repeat(10_000)));
     assert_too_deep(&format!("fn f(a: {}Int{}) {{}}", "Map<".repeat(10_000), ">".repeat(10_000)));
     assert_too_deep(&format!("match x {{ {}1{} => 1 }}", "[".repeat(10_000), "]".repeat(10_000)));
+    // Blocks that nest through statements only, never through an expression.
+    assert_too_deep(&format!("{}x = 1{}", "loop { ".repeat(10_000), " }".repeat(10_000)));
+    assert_too_deep(&format!("{}1{}", "fn f() { ".repeat(10_000), " }".repeat(10_000)));
+    assert_too_deep(&format!("{}1{}", "while a { ".repeat(300), " }".repeat(300)));
 }
 
 #[test]

@@ -25,7 +25,8 @@ pub(super) fn parse_program<'t, 's: 't>(ctx: &'t Ctx<'t>) -> P<'t, 's, Program> 
     expr.define(guard(expr::parse_expr(&rules)));
     stmt.define(stmt::parse_stmt(&rules));
     let item = parse_item(&rules, stmt.boxed());
-    block.define(stmt::parse_block(ctx, item.clone()));
+    // Blocks nest through statements alone (`loop { loop {`), so they take the guard too.
+    block.define(guard(stmt::parse_block(ctx, item.clone())));
 
     let mode =
         select! { Token::Mode(strict) = e => (if strict { Mode::Strict } else { Mode::Casual }, e.span()) };

@@ -5,8 +5,9 @@
 //! grammar ends, and `;` is an optional separator that may appear any number of times.
 
 use super::expr::Rules;
-use super::{expect_ident, expect_string, semicolons, Ctx, Label, ParseError, P};
+use super::{expect_ident, expect_string, semicolons, Ctx, Label, ParseError, MAX_DEPTH, P};
 use crate::syntax::ast::*;
+use crate::syntax::depth;
 use crate::syntax::span::Span;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
@@ -21,7 +22,17 @@ pub(super) fn parse_block<'t, 's: 't>(ctx: &'t Ctx<'t>, item: P<'t, 's, Item>) -
     semicolons()
         .ignore_then(not_end.ignore_then(stmt).then_ignore(semicolons()).repeated().collect::<Vec<_>>())
         .delimited_by(just(Token::LBrace), just(Token::RBrace))
-        .map_with(|stmts, e| Block { stmts, span: e.span() })
+        .map_with(|stmts, e| {
+            let block = Block { stmts, span: e.span() };
+            // Statements nest blocks without passing through an expression (`loop { loop {`,
+            // nested `fn`s), so blocks are measured too; the memo makes this O(1) per block.
+            let mut walker = depth::Walker { memo: Some(&mut e.state().depth_memo) };
+            if walker.block(&block, MAX_DEPTH + 1) > MAX_DEPTH {
+                e.emit(ParseError::too_deep(Span::new(block.span.start, block.span.start + 1)));
+                return Block { stmts: Vec::new(), span: block.span };
+            }
+            block
+        })
         .labelled(Label::Block)
         .boxed()
 }
