@@ -179,6 +179,8 @@ pub struct Vm {
     pub(crate) scopes: Vec<Vec<crate::concurrency::Task>>,
     /// Reactions, bonds, seeds, pressure and phase history, by variable name.
     pub(crate) reactive: crate::reactive::Reactive,
+    /// Crystal containers already checked as sendable (see `channel.rs`).
+    pub(crate) sendable_cache: Vec<Value>,
 }
 
 impl Default for Vm {
@@ -212,6 +214,7 @@ impl Vm {
             assertions: true,
             scopes: Vec::new(),
             reactive: Default::default(),
+            sendable_cache: Vec::new(),
         };
         crate::channel::install(&mut vm);
         crate::reactive::install(&mut vm);
@@ -245,6 +248,7 @@ impl Vm {
             assertions: self.assertions,
             scopes: Vec::new(),
             reactive: self.reactive.clone(),
+            sendable_cache: Vec::new(),
         }
     }
 
