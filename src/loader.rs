@@ -41,11 +41,10 @@ impl Loader for FileLoader {
         let Some(file) = Self::resolve(path, from_dir) else {
             // No file of that name: a library embedded in the standard library
             // (`import "lib/test"`), cached under a path no file can have.
-            let src = lattice_stdlib::embedded_lib(path)
-                .ok_or_else(|| {
-                    let file = if path.ends_with(".lat") { path.to_string() } else { format!("{path}.lat") };
-                    format!("import: cannot find '{file}'")
-                })?;
+            let src = lattice_stdlib::embedded_lib(path).ok_or_else(|| {
+                let file = if path.ends_with(".lat") { path.to_string() } else { format!("{path}.lat") };
+                format!("import: cannot find '{file}'")
+            })?;
             let (func, diags) = compile_source(src, &CompileOptions::default());
             let func = func.ok_or_else(|| first_error(path, src, &diags))?;
             let name = path.strip_suffix(".lat").unwrap_or(path);

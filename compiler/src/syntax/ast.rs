@@ -242,18 +242,37 @@ pub enum StmtKind {
         value: Expr,
     },
     /// `target = value`
-    Assign { target: Expr, value: Expr },
+    Assign {
+        target: Expr,
+        value: Expr,
+    },
     /// `target op= value` (kept as written; codegen evaluates the target's place once).
-    CompoundAssign { target: Expr, op: BinOp, op_span: Span, value: Expr },
+    CompoundAssign {
+        target: Expr,
+        op: BinOp,
+        op_span: Span,
+        value: Expr,
+    },
     Expr(Expr),
     Return(Option<Expr>),
     Break,
     Continue,
     /// `for pat in iter { }`: the loop variable is a name or a destructuring target.
-    For { var: BindTarget, iter: Expr, body: Block },
-    While { cond: Expr, body: Block },
-    Loop { body: Block },
-    Defer { body: Block },
+    For {
+        var: BindTarget,
+        iter: Expr,
+        body: Block,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    Loop {
+        body: Block,
+    },
+    Defer {
+        body: Block,
+    },
     Import(Import),
     /// A declaration inside a block (local `fn`, `struct`, ...), or at top level when
     /// the parser wraps it; codegen treats nested `fn` as a local function binding.
@@ -337,18 +356,45 @@ pub enum ExprKind {
     /// `()`: the Unit value.
     Unit,
     Ident(String),
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     /// `f(args)`
-    Call { callee: Box<Expr>, args: Vec<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
     /// `recv.method(args)` / `recv?.method(args)`
-    MethodCall { recv: Box<Expr>, method: Ident, args: Vec<Expr>, optional: bool },
+    MethodCall {
+        recv: Box<Expr>,
+        method: Ident,
+        args: Vec<Expr>,
+        optional: bool,
+    },
     /// `obj.field` / `obj?.field`
-    Field { obj: Box<Expr>, field: Ident, optional: bool },
+    Field {
+        obj: Box<Expr>,
+        field: Ident,
+        optional: bool,
+    },
     /// `t.0`
-    TupleIndex { obj: Box<Expr>, index: u32, index_span: Span },
+    TupleIndex {
+        obj: Box<Expr>,
+        index: u32,
+        index_span: Span,
+    },
     /// `obj[index]` / `obj?[index]`; a range index is a slice.
-    Index { obj: Box<Expr>, index: Box<Expr>, optional: bool },
+    Index {
+        obj: Box<Expr>,
+        index: Box<Expr>,
+        optional: bool,
+    },
     /// `expr?`: unwrap an ok Result map or return the err from the enclosing function.
     Try(Box<Expr>),
     /// `[a, ...b, c]`
@@ -360,34 +406,74 @@ pub enum ExprKind {
     /// `{}` / `{ key: value, "k": v }` (R4).
     Map(Vec<MapEntry>),
     /// `Name { field: e, short }` or `module.Name { ... }`.
-    StructLit { module: Option<Ident>, name: Ident, fields: Vec<FieldInit> },
+    StructLit {
+        module: Option<Ident>,
+        name: Ident,
+        fields: Vec<FieldInit>,
+    },
     /// `Enum::Variant`, `Enum::Variant(args)`, `Type::function` (resolved later), with an
     /// optional module qualifier (`m::Enum::Variant` is not Lattice; `module.Enum::V` is).
-    Path { module: Option<Ident>, ty: Ident, member: Ident, args: Option<Vec<Expr>> },
+    Path {
+        module: Option<Ident>,
+        ty: Ident,
+        member: Ident,
+        args: Option<Vec<Expr>>,
+    },
     /// `a..b`
-    Range { start: Box<Expr>, end: Box<Expr> },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+    },
     /// `if cond { } else { }`; `else if` chains nest in `else_`.
-    If { cond: Box<Expr>, then: Block, else_: Option<Box<Expr>> },
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        else_: Option<Box<Expr>>,
+    },
     /// `{ stmts }` used as an expression.
     Block(Block),
     /// `|a, b| expr`, `|a| { }`, `fn(a, b) { }` (R3).
-    Closure { params: Vec<Param>, body: Box<Expr>, fn_syntax: bool },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    Closure {
+        params: Vec<Param>,
+        body: Box<Expr>,
+        fn_syntax: bool,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     /// `try { } catch e { }`
-    TryCatch { body: Block, catch_var: Option<Ident>, handler: Block },
+    TryCatch {
+        body: Block,
+        catch_var: Option<Ident>,
+        handler: Block,
+    },
     /// `freeze(x)`, `freeze(x) where |v| { }`, `freeze(x) except ["a"]`.
-    Freeze { target: Box<Expr>, contract: Option<Box<Expr>>, except: Option<Vec<Expr>> },
+    Freeze {
+        target: Box<Expr>,
+        contract: Option<Box<Expr>>,
+        except: Option<Vec<Expr>>,
+    },
     Thaw(Box<Expr>),
     Clone(Box<Expr>),
     Sublimate(Box<Expr>),
     /// `forge { }`
     Forge(Block),
     /// `anneal(x) |v| { }` (R7): `closure` is the closure expression.
-    Anneal { target: Box<Expr>, closure: Box<Expr> },
+    Anneal {
+        target: Box<Expr>,
+        closure: Box<Expr>,
+    },
     /// `crystallize(x) { }`
-    Crystallize { target: Box<Expr>, body: Block },
+    Crystallize {
+        target: Box<Expr>,
+        body: Block,
+    },
     /// `borrow(x) { }`
-    Borrow { target: Box<Expr>, body: Block },
+    Borrow {
+        target: Box<Expr>,
+        body: Block,
+    },
     /// `scope { }`
     Scope(Block),
     /// `spawn { }`
