@@ -9,6 +9,7 @@ mod lsp;
 mod render;
 mod repl;
 mod run;
+mod test_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -79,6 +80,20 @@ enum Command {
     },
     /// Run the language server on standard input and output (for editors).
     Lsp,
+    /// Run the `test "name" { }` blocks (and `lib/test` suites) of a file or of every
+    /// `.lat` file under a folder.
+    ///
+    /// Exits 0 when every test passed, 1 when any failed or none was found.
+    Test {
+        /// A `.lat` file or a folder to search (default: the current folder).
+        path: Option<PathBuf>,
+        /// Run only the tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Show what passing tests print, not only failing ones.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Print the bytecode of a program (`.lat` or `.latc`), one instruction per line.
     Disasm {
         /// The program to disassemble.
@@ -94,6 +109,9 @@ fn main() -> ExitCode {
         Some(Command::Compile { file, output }) => run::compile(&file, output),
         Some(Command::Fmt { files, check }) => fmt::run(&files, check),
         Some(Command::Lsp) => lsp::run(),
+        Some(Command::Test { path, filter, verbose }) => {
+            test_cmd::run(&path.unwrap_or_else(|| PathBuf::from(".")), &test_cmd::Options { filter, verbose })
+        }
         Some(Command::Disasm { file }) => match run::load_program(&file) {
             Ok(f) => {
                 print!("{}", lattice_vm::disasm::disassemble(&f));
