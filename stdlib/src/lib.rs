@@ -19,11 +19,13 @@ mod format;
 mod fs;
 mod functional;
 mod glob;
+mod http;
 mod iterator;
 mod json;
 mod map;
 mod math;
 mod meta;
+mod net;
 mod mutation;
 mod os;
 mod path;
@@ -73,6 +75,8 @@ pub fn install(vm: &mut Vm) {
     toml::install(vm);
     yaml::install(vm);
     meta::install(vm);
+    net::install(vm);
+    http::install(vm);
     vm.register_module("math", math::MODULE);
     vm.register_module("crypto", crypto::MODULE);
     vm.register_module("json", json::MODULE);
@@ -84,6 +88,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("csv", csv::MODULE);
     vm.register_module("toml", toml::MODULE);
     vm.register_module("yaml", yaml::MODULE);
+    vm.register_module("net", net::MODULE);
+    vm.register_module("http", http::MODULE);
 }
 
 /// The source of an embedded Lattice library, for `import "lib/name"` (with or
