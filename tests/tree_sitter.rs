@@ -2,7 +2,8 @@
 //! (compiled by the grammar crate's build script, no CLI needed) is current with
 //! `grammar.js`, its queries compile, and it parses without an ERROR or MISSING node every
 //! reference program under `~/.cache/latref/programs` (or `$LATREF/programs`; skipped
-//! when absent, never copied into the repository) and every program in `examples/`.
+//! when absent, never copied into the repository) and every program in `examples/`
+//! and `stdlib/lib/`.
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -205,9 +206,10 @@ if x == Y { z }
 }
 
 #[test]
-fn examples_parse_without_errors() {
+fn examples_and_stdlib_parse_without_errors() {
     let mut files = Vec::new();
     lat_files(&root().join("examples"), &mut files);
+    lat_files(&root().join("stdlib/lib"), &mut files);
     files.sort();
     assert!(!files.is_empty());
     let failures = parse_all(&files);
