@@ -379,6 +379,17 @@ mod tests {
     }
 
     #[test]
+    fn modules_export_registered_natives() {
+        let vm = vm();
+        for (module, exports) in [("net", super::MODULE), ("http", crate::http::MODULE)] {
+            let Some(lattice_vm::Value::Map(m, _)) = vm.builtin_module_exports(module) else {
+                panic!("{module} registered")
+            };
+            assert_eq!(m.len(), exports.len(), "{module}: every export resolves to a native");
+        }
+    }
+
+    #[test]
     fn loopback_round_trip() {
         let mut vm = vm();
         let server = call(&mut vm, "tcp_listen", vec![s("127.0.0.1"), i(0)]).unwrap();
