@@ -131,6 +131,9 @@ pub(crate) struct Codegen<'s> {
     /// Names passed to `track(...)` somewhere in the source: assignments to them report
     /// to the VM so their history is recorded.
     tracked: std::collections::HashSet<String>,
+    /// Names the program defines at top level (functions, bindings): these shadow the
+    /// builtins, so e.g. a user's own `grow` is called normally.
+    defined: std::collections::HashSet<String>,
 }
 
 impl<'s> Codegen<'s> {
@@ -144,6 +147,7 @@ impl<'s> Codegen<'s> {
             global_kinds: HashMap::new(),
             traits: HashMap::new(),
             tracked: tracked_names(src),
+            defined: std::collections::HashSet::new(),
         }
     }
 
@@ -367,6 +371,17 @@ impl<'s> Codegen<'s> {
     // ---- program ----
 
     fn compile_program(&mut self, program: &Program) {
+        for item in &program.items {
+            match &item.kind {
+                ast::ItemKind::Fn(f) => {
+                    self.defined.insert(f.name.name.clone());
+                }
+                ast::ItemKind::Stmt(ast::Stmt { kind: ast::StmtKind::Let { target, .. }, .. }) => {
+                    self.defined.extend(stmt::target_names(target));
+                }
+                _ => {}
+            }
+        }
         // Hoist declarations so code may use them before their definition.
         for item in &program.items {
             if let ast::ItemKind::Trait(t) = &item.kind {

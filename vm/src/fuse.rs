@@ -9,10 +9,29 @@
 
 use crate::opcode::{BinKind, Op};
 
+/// `FusedIntOp`'s code for `%` (beyond the `BinKind` range).
+pub const MOD: u8 = 9;
+
 pub fn fuse(code: &mut [Op]) {
     for i in 0..code.len() {
         let window = &code[i..code.len().min(i + 4)];
         let fused = match window {
+            [Op::GetLocal { slot: a }, Op::GetLocal { slot: b }, cmp, Op::JumpIfFalse { offset }, ..]
+                if BinKind::of(cmp).is_some_and(|k| k as u8 >= BinKind::Lt as u8) =>
+            {
+                let cmp = BinKind::of(cmp).map_or(0, |k| k as u8);
+                Some(Op::FusedLocalLocalCmpJump { a: *a, b: *b, cmp, offset: *offset })
+            }
+            [Op::GetLocal { slot: arr }, Op::GetLocal { slot: idx }, Op::Index {}, ..] => {
+                Some(Op::FusedIndexLocalLocal { arr: *arr, idx: *idx })
+            }
+            [Op::SmallInt { value }, Op::AddSetLocal { slot }, ..] => {
+                Some(Op::FusedIncLocal { slot: *slot, value: *value })
+            }
+            [Op::SmallInt { value }, op, ..] if BinKind::of(op).is_some() || matches!(op, Op::Mod {}) => {
+                let op = BinKind::of(op).map_or(MOD, |k| k as u8);
+                Some(Op::FusedIntOp { value: *value, op })
+            }
             [Op::GetLocal { slot }, Op::SmallInt { value }, cmp, Op::JumpIfFalse { offset }, ..]
                 if BinKind::of(cmp).is_some_and(|k| k as u8 >= BinKind::Lt as u8) =>
             {

@@ -417,6 +417,16 @@ opcodes! {
     FusedLocalIntArith = 0xE1 { slot: u16, value: i32, op: u8 } stack: 1;
     /// `GetLocal a; GetLocal b; <op>` (op as `BinKind`). Stack: => result
     FusedLocalLocalOp = 0xE2 { a: u16, b: u16, op: u8 } stack: 1;
+    /// `GetLocal a; GetLocal b; <cmp>; JumpIfFalse offset`.
+    FusedLocalLocalCmpJump = 0xE3 { a: u16, b: u16, cmp: u8, offset: i32 } stack: 1;
+    /// `SmallInt value; AddSetLocal slot` (`i += 1`). Falls back to `SmallInt`.
+    FusedIncLocal = 0xE4 { slot: u16, value: i32 } stack: 1;
+    /// `SmallInt value; <op>` on the Int on top (op as `BinKind`, or 9 for `%`).
+    /// Falls back to `SmallInt`.
+    FusedIntOp = 0xE5 { value: i32, op: u8 } stack: 1;
+    /// `GetLocal arr; GetLocal i; Index`: reads the element without copying the array
+    /// handle. Falls back to `GetLocal arr`.
+    FusedIndexLocalLocal = 0xE6 { arr: u16, idx: u16 } stack: 1;
 }
 
 /// The binary operations fused instructions carry, as a byte.

@@ -89,6 +89,11 @@ fn child_mut<'a>(c: &'a mut Value, key: &Value) -> VmResult<&'a mut Value> {
 /// `place[k1]..[kn] = value`. Stack: k1..kn value =>
 pub fn set_path(vm: &mut Vm, place: Place, n: u8, name: &dyn Fn() -> String) -> VmResult<()> {
     let value = vm.stack.pop().unwrap_or_default();
+    if n == 1 {
+        // The common `a[i] = v` / `s.f = v`: no key vector to build.
+        let key = vm.stack.pop().unwrap_or_default();
+        return with_mut(vm, &place, &[], |container| set_child(container, &key, value, name))?;
+    }
     let keys = vm.stack.split_off(vm.stack.len() - n as usize);
     let Some((last, parents)) = keys.split_last() else {
         return Err(RuntimeError::new("empty assignment path"));

@@ -791,6 +791,75 @@ impl Vm {
                             v => v,
                         });
                     }
+                    Op::FusedLocalLocalCmpJump { a, b, cmp, offset } => {
+                        if let (Value::Int(x, _), Value::Int(y, _)) =
+                            (&self.stack[base + a as usize], &self.stack[base + b as usize])
+                        {
+                            if let Err(flag) = crate::opcode::BinKind::apply(cmp, *x, *y) {
+                                ip += 3;
+                                if !flag {
+                                    ip = (ip as i64 + offset as i64) as usize;
+                                }
+                                continue;
+                            }
+                        }
+                        let v = self.stack[base + a as usize].clone();
+                        self.stack.push(match v {
+                            Value::Cell(c) => crate::ops::read_cell(&c),
+                            v => v,
+                        });
+                    }
+                    Op::FusedIndexLocalLocal { arr, idx } => {
+                        if let (Value::Array(items, _), Value::Int(i, _)) =
+                            (&self.stack[base + arr as usize], &self.stack[base + idx as usize])
+                        {
+                            if let Some(v) = usize::try_from(*i).ok().and_then(|i| items.get(i)) {
+                                let v = v.clone();
+                                self.stack.push(v);
+                                ip += 2;
+                                continue;
+                            }
+                        }
+                        let v = self.stack[base + arr as usize].clone();
+                        self.stack.push(match v {
+                            Value::Cell(c) => crate::ops::read_cell(&c),
+                            v => v,
+                        });
+                    }
+                    Op::FusedIncLocal { slot, value } => {
+                        if let Value::Int(x, crate::value::Phase::Unphased | crate::value::Phase::Fluid) =
+                            &mut self.stack[base + slot as usize]
+                        {
+                            *x = x.wrapping_add(value as i64);
+                            ip += 1;
+                            continue;
+                        }
+                        self.stack.push(Value::int(value as i64));
+                    }
+                    Op::FusedIntOp { value, op } => {
+                        if let Some(Value::Int(x, _)) = self.stack.last_mut() {
+                            let y = value as i64;
+                            let r = if op == crate::fuse::MOD {
+                                if y == 0 {
+                                    None
+                                } else {
+                                    Some(Value::int(x.wrapping_rem(y)))
+                                }
+                            } else {
+                                Some(match crate::opcode::BinKind::apply(op, *x, y) {
+                                    Ok(n) => Value::int(n),
+                                    Err(flag) => Value::bool(flag),
+                                })
+                            };
+                            if let Some(r) = r {
+                                // SAFETY: the top is an Int (no destructor to run).
+                                unsafe { std::ptr::write(self.stack.last_mut().expect("top"), r) };
+                                ip += 1;
+                                continue;
+                            }
+                        }
+                        self.stack.push(Value::int(value as i64));
+                    }
                     Op::FusedLocalLocalOp { a, b, op } => {
                         if let (Value::Int(x, _), Value::Int(y, _)) =
                             (&self.stack[base + a as usize], &self.stack[base + b as usize])

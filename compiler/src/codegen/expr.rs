@@ -328,6 +328,7 @@ impl Codegen<'_> {
         // The reactive functions take variables by name: `react(x, cb)` means "x".
         if let ExprKind::Ident(f) = &callee.kind {
             if lattice_vm::reactive::NAME_FUNCTIONS.contains(&f.as_str())
+                && !self.defined.contains(f)
                 && matches!(self.resolve(f), Var::Global(_))
                 && !Self::has_spread(args)
             {
