@@ -210,7 +210,12 @@ fn invoke_ref(vm: &mut Vm, r: Arc<Mutex<Value>>, name: &str, argc: usize) -> VmR
     vm.stack.pop();
     let lock_err = || RuntimeError::new("reference is poisoned");
     match name {
-        "get" => {
+        "inner_type" => {
+            let t = r.lock().map_err(|_| lock_err())?.type_name().to_string();
+            vm.stack.push(Value::str(t));
+            return Ok(false);
+        }
+        "get" | "deref" => {
             let v = r.lock().map_err(|_| lock_err())?.clone();
             vm.stack.push(v);
             return Ok(false);
@@ -300,13 +305,21 @@ pub fn make_struct(
     let mut slots: Vec<Option<Value>> = vec![None; def.fields.len()];
     for (fname, v) in names.iter().zip(values) {
         match def.field_index(fname) {
+            Some(i) if slots[i].is_some() => {
+                return Err(RuntimeError::new(format!("struct {sname}: field '{fname}' is given twice")))
+            }
             Some(i) => slots[i] = Some(v),
             None => return Err(RuntimeError::new(format!("struct {sname} has no field '{fname}'"))),
         }
     }
     let mut out = Vec::with_capacity(slots.len());
     for (i, slot) in slots.into_iter().enumerate() {
-        let mut v = slot.unwrap_or(Value::NIL);
+        // A callable field may be left out (methods supplied per value are optional).
+        let Some(mut v) =
+            slot.or_else(|| def.field_types[i].as_deref().filter(|t| *t == "Fn").map(|_| Value::NIL))
+        else {
+            return Err(RuntimeError::new(format!("struct {sname}: missing field '{}'", def.fields[i])));
+        };
         if let Some(ty) = &def.field_types[i] {
             if !matches!(v, Value::Nil(_)) {
                 if let Some(msg) = crate::types::mismatch(vm, &v, ty) {

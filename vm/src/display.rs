@@ -106,7 +106,13 @@ pub fn write_value(out: &mut String, v: &Value, depth: usize) {
             }
             out.push('>');
         }
-        Value::Ref(c, _) | Value::Cell(c) => match c.lock() {
+        Value::Ref(c, _) => match c.lock() {
+            Ok(inner) => {
+                let _ = write!(out, "Ref<{}>", inner.type_name());
+            }
+            Err(_) => out.push_str("Ref<?>"),
+        },
+        Value::Cell(c) => match c.lock() {
             Ok(inner) => write_value(out, &inner, depth + 1),
             Err(_) => out.push_str("<cell>"),
         },

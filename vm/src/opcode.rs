@@ -340,6 +340,9 @@ opcodes! {
     DeferRun = 0x94 { keep: u16 } stack: 0;
     /// Raise a runtime error with the message on top. Stack: msg =>
     Throw = 0x95 {} stack: -1;
+    /// Re-raise the caught error on top with constant `prefix` before its message.
+    /// Stack: err =>
+    Rethrow = 0x9A { prefix: u32 } stack: -1;
     /// Deep-freeze the value below, except the fields/keys named in the Array on top
     /// (defects), which stay fluid. Stack: v names => v
     FreezeExcept = 0xA7 {} stack: -1;
@@ -388,6 +391,8 @@ opcodes! {
     VariantGet = 0xB3 { index: u16 } stack: 0;
     /// Elements `from..len-to_end` of the array on top, as a new Array. Stack: arr => rest
     ArraySlice = 0xB4 { from: u32, to_end: u32 } stack: 0;
+    /// Element `len - k` of the Array on top (patterns after a `...rest`). Stack: arr => v
+    ItemFromEnd = 0xB6 { k: u32 } stack: 0;
     /// Is `v` inside `lo..hi` (`inclusive` = 1 for `lo..=hi`)? Stack: v lo hi => bool
     InRange = 0xB5 { inclusive: u8 } stack: -2;
 

@@ -103,7 +103,7 @@ impl Vm {
             return Ok(());
         }
         let mut visiting = Vec::new();
-        self.propagate(name, phase_op, &mut visiting)
+        self.propagate(name, phase_op, &mut visiting, true)
     }
 
     /// The line and function of the running code, for history entries.
@@ -114,7 +114,32 @@ impl Vm {
         })
     }
 
-    fn propagate(&mut self, name: &str, phase_op: bool, visiting: &mut Vec<String>) -> VmResult<()> {
+    fn fire_reactions(&mut self, name: &str, old: Phase, new: Phase, value: &Value) -> VmResult<()> {
+        if let Some(cbs) = self.reactive.reactions.get(name).cloned() {
+            for cb in cbs {
+                let three = match &cb {
+                    Value::Closure(c, _) => c.func.params.len() >= 3,
+                    _ => false,
+                };
+                let args = if three {
+                    vec![Value::str(name), Value::str(old.name()), Value::str(new.name())]
+                } else {
+                    vec![Value::str(new.name()), value.clone()]
+                };
+                self.call_value(&cb, args)
+                    .map_err(|e| RuntimeError::new(format!("reaction error: {}", e.message)))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn propagate(
+        &mut self,
+        name: &str,
+        phase_op: bool,
+        visiting: &mut Vec<String>,
+        root: bool,
+    ) -> VmResult<()> {
         if visiting.iter().any(|v| v == name) || visiting.len() > 64 {
             return Ok(());
         }
@@ -150,6 +175,11 @@ impl Vm {
                 }
             }
         }
+        // A bonded variable reacts before the ones it passes the change on to; the
+        // variable the program changed reacts last.
+        if !root {
+            self.fire_reactions(name, old, new, &value)?;
+        }
         for (leader, dep, s) in self.reactive.bonds.clone() {
             if old == new {
                 break;
@@ -165,23 +195,11 @@ impl Vm {
             };
             if matches!(phase, Phase::Crystal | Phase::Fluid) && self.var_value(&target).is_some() {
                 self.set_var_phase(&target, phase)?;
-                self.propagate(&target, true, visiting)?;
+                self.propagate(&target, true, visiting, false)?;
             }
         }
-        if let Some(cbs) = self.reactive.reactions.get(name).cloned() {
-            for cb in cbs {
-                let three = match &cb {
-                    Value::Closure(c, _) => c.func.params.len() >= 3,
-                    _ => false,
-                };
-                let args = if three {
-                    vec![Value::str(name), Value::str(old.name()), Value::str(new.name())]
-                } else {
-                    vec![Value::str(new.name()), value.clone()]
-                };
-                self.call_value(&cb, args)
-                    .map_err(|e| RuntimeError::new(format!("reaction error: {}", e.message)))?;
-            }
+        if root {
+            self.fire_reactions(name, old, new, &value)?;
         }
         Ok(())
     }

@@ -43,7 +43,8 @@ pub fn verify(f: &Function) -> Result<(), String> {
             Ok(t as usize)
         };
         match op {
-            Op::Return {} => {}
+            // Returns and raises end the path.
+            Op::Return {} | Op::Rethrow { .. } | Op::Throw {} => {}
             Op::Jump { offset } => work.push((target(offset)?, next)),
             Op::JumpIfFalse { offset } | Op::JumpIfTrue { offset } => {
                 work.push((target(offset)?, next));
@@ -161,7 +162,7 @@ fn check_operands(f: &Function, op: Op, h: i32) -> Result<(), String> {
         Op::DefMethod { ty, name: m } => name(ty).and(name(m)),
         Op::Import { path } => name(path),
         Op::CheckType { ty, what } => name(ty).and(name(what)),
-        Op::Require { msg } => name(msg),
+        Op::Require { msg } | Op::Rethrow { prefix: msg } => name(msg),
         Op::MatchVariant { enum_name, variant, .. } => name(enum_name).and(name(variant)),
         Op::MatchHasField { name: m } | Op::PhaseChanged { name: m, .. } => name(m),
         _ => Ok(()),

@@ -1380,6 +1380,10 @@ impl Vm {
                             Err(result) => {
                                 // Return the err map from the running function.
                                 save_ip!();
+                                let keep = self.frames.last().expect("frame").defer_base;
+                                if self.defers.len() > keep {
+                                    tri!(self.run_defers(keep));
+                                }
                                 let frame = self.frames.pop().expect("frame");
                                 self.handlers.retain(|h| h.frame < self.frames.len());
                                 self.stack.truncate(frame.base - 1);
@@ -1440,6 +1444,15 @@ impl Vm {
                             tri!(self.select(chans, ms.or((timeout == 1).then_some(0)), default == 1));
                         self.stack.push(v);
                         self.stack.push(Value::int(arm));
+                    }
+                    Op::Rethrow { prefix } => {
+                        let err = pop!();
+                        let message = match &err {
+                            Value::Map(m, _) => m.get("message").map(crate::display::to_display),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| crate::display::to_display(&err));
+                        throw!(RuntimeError::new(format!("{}{message}", func.const_str(prefix))));
                     }
                     Op::Throw {} => {
                         let v = pop!();
@@ -1540,6 +1553,16 @@ impl Vm {
                             _ => Vec::new(),
                         };
                         self.stack.push(Value::array(items));
+                    }
+                    Op::ItemFromEnd { k } => {
+                        let v = pop!();
+                        let item = match &v {
+                            Value::Array(a, _) => {
+                                a.len().checked_sub(k as usize).and_then(|i| a.get(i)).cloned()
+                            }
+                            _ => None,
+                        };
+                        self.stack.push(item.unwrap_or(Value::NIL));
                     }
                     Op::InRange { inclusive } => {
                         let hi = pop!();

@@ -521,7 +521,18 @@ impl Codegen<'_> {
             Some(p) => self.declare_local(&p.name.name, BindingKind::Flux),
             None => self.declare_local("(anneal)", BindingKind::Flux),
         };
+        // An error inside the block is reported as the anneal failing.
+        let begin = self.emit(Op::TryBegin { offset: 0 });
+        self.f().try_depth += 1;
         self.compile_expr(body);
+        self.f().try_depth -= 1;
+        self.emit(Op::TryEnd {});
+        let end = self.emit(Op::Jump { offset: 0 });
+        self.patch(begin);
+        let prefix = self.str_const("anneal failed: ");
+        self.emit(Op::Rethrow { prefix });
+        self.f().height += 1;
+        self.patch(end);
         // The block's value, or the (mutated) binding when the block yields Unit.
         self.emit(Op::GetLocal { slot });
         self.emit(Op::Swap {});

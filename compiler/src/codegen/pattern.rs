@@ -18,6 +18,8 @@ enum Step {
     Field(String),
     /// Array elements from `from` to the end minus `to_end`.
     Rest(u32, u32),
+    /// Array element `len - k` (elements after a `...rest`).
+    FromEnd(u32),
 }
 
 impl Codegen<'_> {
@@ -80,6 +82,9 @@ impl Codegen<'_> {
                 }
                 Step::Rest(from, to_end) => {
                     self.emit(Op::ArraySlice { from: *from, to_end: *to_end });
+                }
+                Step::FromEnd(k) => {
+                    self.emit(Op::ItemFromEnd { k: *k });
                 }
             };
         }
@@ -155,8 +160,12 @@ impl Codegen<'_> {
     }
 
     /// The step to array element `i` of a pattern.
-    fn array_step(&mut self, i: usize, _rest_index: usize, _has_rest: bool, _fixed: u32) -> Step {
-        Step::Item(i as u32)
+    fn array_step(&mut self, i: usize, rest_index: usize, has_rest: bool, fixed: u32) -> Step {
+        if has_rest && i >= rest_index {
+            Step::FromEnd(fixed - i as u32)
+        } else {
+            Step::Item(i as u32)
+        }
     }
 
     fn emit_pattern_bindings(&mut self, subject: u16, path: &[Step], pat: &Pattern) {

@@ -124,6 +124,16 @@ impl Codegen<'_> {
     pub(super) fn compile_stmt(&mut self, stmt: &Stmt) {
         self.at(stmt.span);
         match &stmt.kind {
+            StmtKind::Let { kind, target: BindTarget::Name(n), ty: None, value, .. }
+                if matches!(value.kind, ExprKind::Closure { .. }) && !self.at_top_level() =>
+            {
+                // Declared before its value so the closure can call itself by name.
+                self.emit(Op::Nil {});
+                let slot = self.declare_local(&n.name, *kind);
+                self.compile_expr(value);
+                self.emit_binding_phase(*kind);
+                self.emit(Op::StoreLocal { slot });
+            }
             StmtKind::Let { kind, target, ty, value, .. } => {
                 self.compile_expr(value);
                 // Destructuring applies the binding's phase to each element instead.
@@ -219,6 +229,14 @@ impl Codegen<'_> {
                 let top = self.at_top_level();
                 let hidden =
                     if top { None } else { Some(self.declare_local("(destructure)", BindingKind::Let)) };
+                self.emit_source(hidden);
+                self.emit(Op::MatchArray { len: elems.len() as u32, rest: rest.is_some() as u8 });
+                let what = if rest.is_some() { "at least " } else { "" };
+                let msg = self.str_const(&format!(
+                    "cannot destructure: expected an array of {what}{} elements",
+                    elems.len()
+                ));
+                self.emit(Op::Require { msg });
                 for (i, e) in elems.iter().enumerate() {
                     self.emit_source(hidden);
                     self.emit_int(i as i64);
@@ -243,6 +261,10 @@ impl Codegen<'_> {
                 for f in fields {
                     self.emit_source(hidden);
                     let name = self.str_const(&f.name);
+                    self.emit(Op::MatchHasField { name });
+                    let msg = self.str_const(&format!("cannot destructure: no field '{}'", f.name));
+                    self.emit(Op::Require { msg });
+                    self.emit_source(hidden);
                     self.emit(Op::GetField { name });
                     self.emit_binding_phase(kind);
                     self.bind(&f.name, kind);
