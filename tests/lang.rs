@@ -22,27 +22,7 @@ use std::time::{Duration, Instant};
 
 /// Cases the `direct` suite skips, each with the bug that makes it fail. Paths are
 /// relative to `tests/` (or start with `examples/`).
-const SKIP_DIRECT: &[(&str, &str)] = &[
-    // `Vm::link` leaves `AddSetGlobal`'s name operand unmapped, so `+=` on a top-level
-    // variable reads the wrong global ("operands must be numbers for '+' (got Closure
-    // and Int)", or the string is left unchanged).
-    ("lang/collections/map_methods.lat", "bug: += on a global (AddSetGlobal not linked)"),
-    ("lang/imports/import_once.lat", "bug: += on a global (AddSetGlobal not linked)"),
-    ("lang/operators/compound_assign.lat", "bug: += on a global (AddSetGlobal not linked)"),
-    ("lang/operators/int_wrapping.lat", "bug: += on a global (AddSetGlobal not linked)"),
-    ("lang/phases/flux_stays_fluid.lat", "bug: += on a global (AddSetGlobal not linked)"),
-    ("lang/strings/immutable_values.lat", "bug: += on a global (AddSetGlobal not linked)"),
-    // The reference's range patterns include the upper end: `1..10` matches 10.
-    ("lang/match/literals_and_ranges.lat", "bug: range pattern 1..10 does not match 10"),
-    // A match without a matching arm is nil in the reference; ours gives Unit.
-    ("lang/match/block_arms_and_no_match.lat", "bug: match with no matching arm gives () instead of nil"),
-    // R7: when the anneal block's value is Unit, the mutated `v` must be frozen back.
-    ("lang/phases/anneal.lat", "bug: anneal drops the block's mutations of v"),
-    // R7: anneal on a fluid value must be an error.
-    ("lang/phases/anneal_requires_crystal.lat", "bug: anneal accepts a fluid value"),
-    // The reference says "return type expects String, got Int".
-    ("lang/types/return_annotation_error.lat", "bug: return type error message wording"),
-];
+const SKIP_DIRECT: &[(&str, &str)] = &[];
 
 /// Cases the `roundtrip` suite skips, on top of those `SKIP_DIRECT` lists (a case that
 /// fails directly fails here too).
