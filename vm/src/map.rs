@@ -11,6 +11,7 @@
 
 use crate::value::Value;
 
+/// Always a power of two, so `hash & (cap - 1)` is the reference's `hash % cap`.
 const INITIAL_CAP: usize = 16;
 const LOAD_PERCENT: usize = 70;
 
@@ -64,10 +65,10 @@ impl LatMap {
     /// The slot holding `key`, or the slot where it would be inserted.
     fn find_slot(&self, key: &str) -> usize {
         let cap = self.slots.len();
-        let start = (fnv1a(key) % cap as u64) as usize;
+        let start = (fnv1a(key) & (cap as u64 - 1)) as usize;
         let mut first_tomb = None;
         for i in 0..cap {
-            let pos = (start + i) % cap;
+            let pos = (start + i) & (cap - 1);
             match &self.slots[pos] {
                 Slot::Empty => return first_tomb.unwrap_or(pos),
                 Slot::Tombstone => {
@@ -85,9 +86,9 @@ impl LatMap {
             return None;
         }
         let cap = self.slots.len();
-        let start = (fnv1a(key) % cap as u64) as usize;
+        let start = (fnv1a(key) & (cap as u64 - 1)) as usize;
         for i in 0..cap {
-            let pos = (start + i) % cap;
+            let pos = (start + i) & (cap - 1);
             match &self.slots[pos] {
                 Slot::Empty => return None,
                 Slot::Full(k, _) if &**k == key => return Some(pos),
@@ -118,16 +119,15 @@ impl LatMap {
 
     /// Inserts or replaces; returns true when the key is new.
     pub fn insert(&mut self, key: &str, value: Value) -> bool {
-        if let Some(i) = self.lookup(key) {
-            if let Slot::Full(_, v) = &mut self.slots[i] {
-                *v = value;
-            }
+        let mut pos = self.find_slot(key);
+        if let Slot::Full(_, v) = &mut self.slots[pos] {
+            *v = value;
             return false;
         }
         if (self.used + 1) * 100 > self.slots.len() * LOAD_PERCENT {
             self.grow();
+            pos = self.find_slot(key);
         }
-        let pos = self.find_slot(key);
         if matches!(self.slots[pos], Slot::Empty) {
             self.used += 1;
         }

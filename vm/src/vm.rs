@@ -181,6 +181,8 @@ pub struct Vm {
     pub(crate) reactive: crate::reactive::Reactive,
     /// Crystal containers already checked as sendable (see `channel.rs`).
     pub(crate) sendable_cache: Vec<Value>,
+    /// Reused argument vector for native calls.
+    arg_buf: Vec<Value>,
 }
 
 impl Default for Vm {
@@ -215,6 +217,7 @@ impl Vm {
             scopes: Vec::new(),
             reactive: Default::default(),
             sendable_cache: Vec::new(),
+            arg_buf: Vec::with_capacity(8),
         };
         crate::channel::install(&mut vm);
         crate::reactive::install(&mut vm);
@@ -249,6 +252,7 @@ impl Vm {
             scopes: Vec::new(),
             reactive: self.reactive.clone(),
             sendable_cache: Vec::new(),
+            arg_buf: Vec::new(),
         }
     }
 
@@ -516,10 +520,18 @@ impl Vm {
     }
 
     pub(crate) fn call_native(&mut self, id: u32, argc: usize) -> VmResult<Value> {
-        let args = self.stack.split_off(self.stack.len() - argc);
+        // Arguments move into a reused buffer (a nested native call takes a fresh one),
+        // so calling a native allocates nothing.
+        let mut args = std::mem::take(&mut self.arg_buf);
+        args.extend(self.stack.drain(self.stack.len() - argc..));
         self.stack.pop();
         let f = self.registry.natives[id as usize].1;
-        f(self, &args)
+        let r = f(self, &args);
+        args.clear();
+        if self.arg_buf.capacity() < args.capacity() {
+            self.arg_buf = args;
+        }
+        r
     }
 
     /// Writes program output (buffered; flushed at exit and before errors).
