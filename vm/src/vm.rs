@@ -1067,18 +1067,8 @@ impl Vm {
                         save_ip!();
                         let args = pop!();
                         let argc = tri!(crate::calls::spread_args(self, args));
-                        let fidx = self.stack.len() - argc - 1;
-                        match &self.stack[fidx] {
-                            Value::Closure(..) => {
-                                tri!(self.push_frame(argc));
-                                continue 'frames;
-                            }
-                            Value::Native(id, _) => {
-                                let id = *id;
-                                let r = tri!(self.call_native(id, argc));
-                                self.stack.push(r);
-                            }
-                            other => throw!(crate::calls::not_callable(other)),
+                        if tri!(crate::calls::call_at(self, argc)) {
+                            continue 'frames;
                         }
                     }
                     Op::Return {} => {
