@@ -193,7 +193,8 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
                     name()
                 )));
             }
-            if s.def.field_phases[idx] == Some(Phase::Fluid) || phase == Phase::Fluid {
+            if !value.is_crystal() && (s.def.field_phases[idx] == Some(Phase::Fluid) || phase == Phase::Fluid)
+            {
                 value.set_phase(Phase::Fluid);
             }
             Arc::make_mut(s).fields[idx] = value;

@@ -1494,7 +1494,9 @@ impl Vm {
                         top.set_phase(Phase::Sublimated);
                     }
                     Op::PhaseIs { phase } => {
-                        let ok = pop!().phase() as u8 == phase;
+                        // A `fluid` pattern also accepts unphased values (not frozen).
+                        let p = pop!().phase();
+                        let ok = p as u8 == phase || (phase == Phase::Fluid as u8 && p == Phase::Unphased);
                         self.stack.push(Value::bool(ok));
                     }
 
