@@ -2,7 +2,7 @@
 
 /// The candidate closest to `name`, when it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() + 2) / 3;
+    let limit = name.chars().count().div_ceil(3);
     candidates
         .filter(|c| *c != name)
         .map(|c| (distance(name, c), c))
