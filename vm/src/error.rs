@@ -61,7 +61,16 @@ impl RuntimeError {
         let mut out = format!("error: {}\n", self.message);
         if !self.trace.is_empty() {
             out.push_str("stack trace (most recent call last):\n");
-            for f in &self.trace {
+            // Deep recursion would print thousands of identical lines: keep both ends.
+            const KEEP: usize = 12;
+            let n = self.trace.len();
+            for (i, f) in self.trace.iter().enumerate() {
+                if n > 2 * KEEP && i == KEEP {
+                    out.push_str(&format!("  ... {} more frames ...\n", n - 2 * KEEP));
+                }
+                if n > 2 * KEEP && (KEEP..n - KEEP).contains(&i) {
+                    continue;
+                }
                 out.push_str(&format!("  [line {}] in {}\n", f.line, f.function));
             }
         }
