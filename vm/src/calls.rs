@@ -229,9 +229,14 @@ fn invoke_ref(vm: &mut Vm, r: Arc<Mutex<Value>>, name: &str, argc: usize) -> VmR
     }
     let inner = r.lock().map_err(|_| lock_err())?.clone();
     match vm.method(TypeTag::of(&inner), name) {
-        Some((f, _)) if user_method(vm, &inner, name).is_none() => {
+        Some((f, mutating)) if user_method(vm, &inner, name).is_none() => {
             let mut target = std::mem::take(&mut *r.lock().map_err(|_| lock_err())?);
             drop(inner);
+            // A Ref owns its contents: mutating a crystal value through it changes a fluid
+            // copy, and other holders of the crystal value keep theirs.
+            if mutating && target.is_crystal() {
+                target = crate::phase::thaw(&target);
+            }
             let result = f(vm, &mut target, &args);
             *r.lock().map_err(|_| lock_err())? = target;
             vm.stack.push(result?);

@@ -334,6 +334,9 @@ pub fn add_assign(dst: &mut Value, v: Value, name: impl FnOnce() -> String) -> V
     if dst.is_crystal() {
         return assign_checked(dst, v, name);
     }
+    if dst.phase() == Phase::Sublimated {
+        return Err(RuntimeError::new(format!("cannot append to '{}': it is sublimated", name())));
+    }
     match (&mut *dst, &v) {
         (Value::Int(x, _), Value::Int(y, _)) => {
             *x = x.wrapping_add(*y);

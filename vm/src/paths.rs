@@ -39,24 +39,41 @@ pub fn with_mut<R>(
     let cell = match place {
         Place::Local(i) => match &mut vm.stack[*i] {
             Value::Cell(c) => c.clone(),
-            root => return Ok(f(walk(root, keys)?)),
+            root => return apply_at(root, keys, f),
         },
         Place::Global(i) => match &mut vm.globals[*i] {
             Value::Undef => return Err(crate::ops::undefined_global(vm, *i as u32)),
-            root => return Ok(f(walk(root, keys)?)),
+            root => return apply_at(root, keys, f),
         },
         Place::Cell(c) => c.clone(),
     };
     let mut guard = cell.lock().map_err(|_| RuntimeError::new("captured variable is poisoned"))?;
-    Ok(f(walk(&mut guard, keys)?))
+    apply_at(&mut guard, keys, f)
 }
 
-fn walk<'a>(root: &'a mut Value, keys: &[Value]) -> VmResult<&'a mut Value> {
-    let mut cur = root;
-    for k in keys {
-        cur = child_mut(cur, k)?;
+/// Applies `f` at `c[keys...]`. A `Ref` on the way is entered through its lock; when the
+/// next level is itself a `Ref`, the outer lock is released first, so two tasks walking
+/// `a[0][..]` and `b[0][..]` through Refs that point at each other cannot deadlock.
+/// Writing through a Ref to a crystal value writes to a fluid copy (the crystal value
+/// other handles see is untouched).
+fn apply_at<R>(c: &mut Value, keys: &[Value], f: impl FnOnce(&mut Value) -> R) -> VmResult<R> {
+    let Some((key, rest)) = keys.split_first() else { return Ok(f(c)) };
+    if let Value::Ref(r, _) = c {
+        let r = r.clone();
+        let mut inner = r.lock().map_err(|_| RuntimeError::new("reference is poisoned"))?;
+        if inner.is_crystal() {
+            *inner = crate::phase::thaw(&inner);
+        }
+        let child = child_mut(&mut inner, key)?;
+        if let Value::Ref(..) = child {
+            let mut next = child.clone();
+            drop(inner);
+            return apply_at(&mut next, rest, f);
+        }
+        return apply_at(child, rest, f);
     }
-    Ok(cur)
+    let child = child_mut(c, key)?;
+    apply_at(child, rest, f)
 }
 
 fn child_mut<'a>(c: &'a mut Value, key: &Value) -> VmResult<&'a mut Value> {
@@ -118,6 +135,9 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
         }
         let r = r.clone();
         let mut inner = r.lock().map_err(|_| RuntimeError::new("reference is poisoned"))?;
+        if inner.is_crystal() {
+            *inner = crate::phase::thaw(&inner);
+        }
         return set_child(&mut inner, key, value, name);
     }
     let phase = c.phase();

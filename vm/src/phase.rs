@@ -10,14 +10,28 @@ use std::sync::Arc;
 /// Nesting bound for the recursive walks; deeper structure is left as it is.
 const MAX_DEPTH: usize = 10_000;
 
-/// Makes `v` and everything inside it crystal.
+/// Makes `v` and everything inside it crystal. The top level is always walked, even
+/// when already crystal, because `freeze ... except` leaves fluid fields (defects) in a
+/// crystal container; deeper crystal values are skipped (they are crystal throughout).
 pub fn freeze(v: &mut Value) {
+    if v.is_crystal() {
+        match v {
+            Value::Map(m, _) if m.values().any(|x| !x.is_crystal()) => {}
+            Value::Struct(s, _) if s.fields.iter().any(|x| !x.is_crystal()) => {}
+            _ => return,
+        }
+        v.set_phase(Phase::Fluid);
+    }
     set_deep(v, Phase::Crystal, 0);
 }
 
 /// `freeze(v) except [names]`: everything crystal but the named struct fields or map
 /// keys (defects), which are made fluid.
 pub fn freeze_except(v: &mut Value, names: &Value) -> Result<(), crate::error::RuntimeError> {
+    // Defects are carved out while freezing; an already crystal value stays whole.
+    if v.is_crystal() {
+        return Ok(());
+    }
     let names: Vec<String> = match names {
         Value::Array(items, _) => items.iter().map(crate::display::to_display).collect(),
         other => vec![crate::display::to_display(other)],
