@@ -42,7 +42,10 @@ pub fn assign_checked(dst: &mut Value, mut v: Value, name: impl FnOnce() -> Stri
         Phase::Crystal => {
             Err(RuntimeError::new(format!("cannot assign to '{}': it is crystal (frozen)", name())))
         }
-        Phase::Fluid if !v.is_crystal() => {
+        // R2: the stored value takes the binding's phase. A crystal value becomes fluid
+        // at its top level only (O(1)); its contents stay crystal, and copy-on-write keeps
+        // other holders of the crystal value unaffected.
+        Phase::Fluid => {
             v.set_phase(Phase::Fluid);
             *dst = v;
             Ok(())
