@@ -268,7 +268,12 @@ pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: u
         Some((f, true)) => {
             vm.check_pressure(&place, name)?;
             drop(current);
-            let mut recv = crate::paths::with_mut(vm, &place, &keys, std::mem::take)?;
+            // Through a Ref other tasks may look at the value while the method runs, so
+            // it works on a copy that is written back; elsewhere the value is taken out,
+            // keeping it uniquely held so the method mutates without copying.
+            let shared = !keys.is_empty() && matches!(crate::paths::read(vm, &place, &[])?, Value::Ref(..));
+            let take = if shared { |v: &mut Value| v.clone() } else { std::mem::take };
+            let mut recv = crate::paths::with_mut(vm, &place, &keys, take)?;
             let r = f(vm, &mut recv, &args);
             crate::paths::with_mut(vm, &place, &keys, |slot| *slot = recv)?;
             vm.stack.push(r?);
@@ -296,7 +301,7 @@ pub fn make_struct(
     values: Vec<Value>,
 ) -> VmResult<Value> {
     let sname = func.const_str(name);
-    let Some(def) = vm.structs.get(sname).cloned() else {
+    let Some(def) = vm.find_struct(func.module, sname) else {
         let mut msg = format!("undefined struct '{sname}'");
         if let Some(s) = crate::suggest::closest(sname, vm.structs.keys().map(String::as_str)) {
             msg.push_str(&format!(" (did you mean '{s}'?)"));
@@ -349,7 +354,7 @@ pub fn make_struct(
 /// function. Stack: a1..an => result.
 pub fn path_call(vm: &mut Vm, func: &Function, ty: u32, member: u32, argc: usize) -> VmResult<bool> {
     let (ty, member) = (func.const_str(ty), func.const_str(member));
-    if let Some(def) = vm.enums.get(ty).cloned() {
+    if let Some(def) = vm.find_enum(func.module, ty) {
         if let Some((vname, arity)) = def.variants.iter().find(|(n, _)| n == member) {
             let payload = vm.stack.split_off(vm.stack.len() - argc);
             if let Some(n) = arity {
@@ -379,7 +384,7 @@ pub fn path_call(vm: &mut Vm, func: &Function, ty: u32, member: u32, argc: usize
 
 pub fn path_get(vm: &mut Vm, func: &Function, ty: u32, member: u32) -> VmResult<Value> {
     let (ty, member) = (func.const_str(ty), func.const_str(member));
-    if let Some(def) = vm.enums.get(ty) {
+    if let Some(def) = vm.find_enum(func.module, ty) {
         if let Some((vname, arity)) = def.variants.iter().find(|(n, _)| n == member) {
             if arity.is_some_and(|n| n > 0) {
                 return Err(RuntimeError::new(format!("variant {ty}::{vname} needs a payload")));
@@ -413,7 +418,7 @@ pub fn import(vm: &mut Vm, path: &str) -> VmResult<Value> {
     }
     crate::verify::verify_tree(&func)
         .map_err(|e| RuntimeError::new(format!("invalid bytecode in '{path}': {e}")))?;
-    let mut ns = crate::vm::Namespace::default();
+    let mut ns = vm.module_namespace();
     let linked = vm.link(&func, &mut ns);
     vm.module_dirs.push(canonical.parent().map(|p| p.to_path_buf()).unwrap_or_default());
     let result = vm.run_function(linked);

@@ -77,6 +77,8 @@ pub struct Function {
     pub param_kinds: Vec<Option<crate::types::Kind>>,
     /// Derived on load: some parameter has a type annotation.
     pub typed_params: bool,
+    /// Derived on load: the module (namespace id) the function belongs to.
+    pub module: u32,
     /// Derived on load: a fast check that accepts most valid return values.
     pub ret_check: Option<crate::types::Kind>,
 }

@@ -137,6 +137,9 @@ struct Handler {
 #[derive(Default, Clone)]
 pub struct Namespace {
     map: HashMap<String, u32>,
+    /// The module this namespace belongs to: 0 for the main program, then one id per
+    /// imported file. Types declared in a module are looked up there first.
+    pub id: u32,
 }
 
 impl Namespace {
@@ -159,8 +162,14 @@ pub struct Vm {
     registry: Arc<Registry>,
     /// Methods from `impl` blocks, by type name then method name.
     pub user_methods: HashMap<String, HashMap<String, Value>>,
+    /// The latest struct and enum of each name, whatever module declared it.
     pub structs: HashMap<String, Arc<StructDef>>,
     pub enums: HashMap<String, Arc<EnumDef>>,
+    /// Types by (module, name): a module's own declarations win over the latest ones, so
+    /// two imported files may both declare an `enum Status`.
+    pub module_structs: HashMap<(u32, String), Arc<StructDef>>,
+    pub module_enums: HashMap<(u32, String), Arc<EnumDef>>,
+    next_module: u32,
 
     /// Exports of modules already imported, by canonical path.
     module_cache: HashMap<PathBuf, Value>,
@@ -204,6 +213,9 @@ impl Vm {
             user_methods: HashMap::new(),
             structs: HashMap::new(),
             enums: HashMap::new(),
+            module_structs: HashMap::new(),
+            module_enums: HashMap::new(),
+            next_module: 0,
 
             module_cache: HashMap::new(),
             loading: HashSet::new(),
@@ -239,6 +251,9 @@ impl Vm {
             user_methods: self.user_methods.clone(),
             structs: self.structs.clone(),
             enums: self.enums.clone(),
+            module_structs: self.module_structs.clone(),
+            module_enums: self.module_enums.clone(),
+            next_module: self.next_module,
 
             module_cache: self.module_cache.clone(),
             loading: HashSet::new(),
@@ -379,6 +394,7 @@ impl Vm {
     fn link_with(&mut self, f: &Function, ns: &mut Namespace, defined: &HashSet<String>) -> Arc<Function> {
         let mut out = f.clone();
         out.derive_call_info();
+        out.module = ns.id;
         crate::fuse::fuse(&mut out.code);
         for c in out.constants.iter_mut() {
             if let Constant::Function(g) = c {
@@ -408,6 +424,22 @@ impl Vm {
             };
         }
         Arc::new(out)
+    }
+
+    /// A fresh namespace for an imported module.
+    pub fn module_namespace(&mut self) -> Namespace {
+        self.next_module += 1;
+        Namespace { map: HashMap::new(), id: self.next_module }
+    }
+
+    /// The struct `name` as seen from code of `module`.
+    pub fn find_struct(&self, module: u32, name: &str) -> Option<Arc<StructDef>> {
+        self.module_structs.get(&(module, name.to_string())).or_else(|| self.structs.get(name)).cloned()
+    }
+
+    /// The enum `name` as seen from code of `module`.
+    pub fn find_enum(&self, module: u32, name: &str) -> Option<Arc<EnumDef>> {
+        self.module_enums.get(&(module, name.to_string())).or_else(|| self.enums.get(name)).cloned()
     }
 
     fn global_slot(&mut self, name: &str, ns: &mut Namespace, defined: &HashSet<String>) -> u32 {
@@ -1585,11 +1617,13 @@ impl Vm {
 
                     Op::DefStruct { def } => {
                         if let Some(Constant::Struct(d)) = func.constants.get(def as usize) {
+                            self.module_structs.insert((func.module, d.name.clone()), d.clone());
                             self.structs.insert(d.name.clone(), d.clone());
                         }
                     }
                     Op::DefEnum { def } => {
                         if let Some(Constant::Enum(d)) = func.constants.get(def as usize) {
+                            self.module_enums.insert((func.module, d.name.clone()), d.clone());
                             self.enums.insert(d.name.clone(), d.clone());
                         }
                     }
