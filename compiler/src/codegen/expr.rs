@@ -558,6 +558,12 @@ impl Codegen<'_> {
         // Remember the original value's phase by keeping the original value.
         self.begin_scope();
         self.emit_get(var);
+        if !freeze {
+            // R8: a sublimated binding can never become fluid again, not even for a block.
+            let ty = self.str_const("!thawable");
+            let what = self.str_const(&format!("cannot borrow '{name}'"));
+            self.emit(Op::CheckType { ty, what });
+        }
         let saved = self.declare_local("(saved)", BindingKind::Let);
         self.emit_get(var);
         self.emit(if freeze { Op::Freeze {} } else { Op::Thaw {} });
