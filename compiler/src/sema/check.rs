@@ -21,6 +21,7 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
         strict: program.mode == Mode::Strict,
         scopes: vec![HashMap::new()],
         loops: 0,
+        spawn_scopes: None,
         diagnostics: Vec::new(),
     };
     for item in &program.items {
@@ -49,6 +50,9 @@ struct Checker {
     scopes: Vec<HashMap<String, Binding>>,
     /// How many loops enclose the current point within the current function.
     loops: u32,
+    /// Inside a `spawn` block: the number of scopes open when it began (bindings in
+    /// those scopes belong to the spawning thread).
+    spawn_scopes: Option<usize>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -287,6 +291,24 @@ impl Checker {
         if !self.strict {
             return;
         }
+        // A task must not share a fluid binding of the spawning thread.
+        if let Some(outer) = self.spawn_scopes {
+            let found =
+                self.scopes.iter().enumerate().rev().find_map(|(i, s)| s.get(name).map(|b| (i, b.phase)));
+            if let Some((i, Phase::Fluid)) = found {
+                if i < outer {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "E0206",
+                            format!("strict mode: cannot use fluid binding '{name}' across thread boundary in spawn"),
+                            span,
+                        )
+                        .with_label(format!("'{name}' is fluid"))
+                        .with_help(format!("freeze it first, or pass a crystal copy: `fix {name}_shared = freeze({name})`")),
+                    );
+                }
+            }
+        }
         if let Some(frozen_at) = self.lookup(name).and_then(|b| b.consumed) {
             self.diagnostics.push(
                 Diagnostic::error("E0205", format!("strict mode: '{name}' was consumed by freeze()"), span)
@@ -447,7 +469,12 @@ impl Checker {
                     self.expr(e);
                 }
             }
-            ExprKind::Block(b) | ExprKind::Scope(b) | ExprKind::Spawn(b) => self.block(b),
+            ExprKind::Spawn(b) => {
+                let outer = std::mem::replace(&mut self.spawn_scopes, Some(self.scopes.len()));
+                self.block(b);
+                self.spawn_scopes = outer;
+            }
+            ExprKind::Block(b) | ExprKind::Scope(b) => self.block(b),
             ExprKind::Closure { params, body, .. } => self.function(params, |c| {
                 c.expr(body);
             }),
@@ -603,6 +630,18 @@ mod tests {
             "#mode strict\nfix limit = 10\nlimit = 20\nlimit += 1",
             "strict mode: cannot assign to crystal binding 'limit' (it is frozen)
              strict mode: cannot assign to crystal binding 'limit' (it is frozen)",
+        );
+    }
+
+    #[test]
+    fn strict_spawn_refuses_fluid_captures() {
+        check_src(
+            "#mode strict\nflux n = 1\nfix k = 2\nscope {\n    spawn { print(n + k) }\n}",
+            "strict mode: cannot use fluid binding 'n' across thread boundary in spawn",
+        );
+        check_src(
+            "#mode strict\nfix k = 2\nscope {\n    spawn {\n        flux own = 1\n        own += k\n    }\n}",
+            "",
         );
     }
 
