@@ -23,7 +23,16 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
         loops: 0,
         spawn_scopes: None,
         diagnostics: Vec::new(),
+        overloads: HashMap::new(),
     };
+    // Phase constraints of every top-level function's parameters, per name (all
+    // overloads), for strict mode's call check.
+    for item in &program.items {
+        if let ItemKind::Fn(f) = &item.kind {
+            let constraints = f.params.iter().map(|p| p.ty.as_ref().and_then(|t| t.phase)).collect();
+            checker.overloads.entry(f.name.name.clone()).or_default().push(constraints);
+        }
+    }
     for item in &program.items {
         checker.item(item);
     }
@@ -54,9 +63,47 @@ struct Checker {
     /// those scopes belong to the spawning thread).
     spawn_scopes: Option<usize>,
     diagnostics: Vec<Diagnostic>,
+    /// Top-level functions: the phase constraint of each parameter, per overload.
+    overloads: HashMap<String, Vec<Vec<Option<PhaseConstraint>>>>,
 }
 
 impl Checker {
+    /// Strict mode: a call whose arguments' phases are statically known must fit one
+    /// overload's phase constraints.
+    fn check_overloads(&mut self, callee: &Expr, args: &[Expr]) {
+        let ExprKind::Ident(name) = &callee.kind else { return };
+        // A local binding of the same name shadows the top-level function.
+        if self.scopes.len() > 1 && self.scopes[1..].iter().any(|s| s.contains_key(name)) {
+            return;
+        }
+        let Some(sets) = self.overloads.get(name) else { return };
+        if sets.iter().all(|s| s.iter().all(Option::is_none)) {
+            return;
+        }
+        let phases: Vec<Phase> = args
+            .iter()
+            .map(|a| match &a.kind {
+                ExprKind::Ident(n) => self.phase_of(n),
+                _ => Phase::Unknown,
+            })
+            .collect();
+        let fits = |set: &Vec<Option<PhaseConstraint>>| {
+            set.iter().zip(&phases).all(|(c, p)| match (c, p) {
+                (Some(c), Phase::Fluid) => c.fluid,
+                (Some(c), Phase::Crystal) => c.crystal,
+                _ => true,
+            })
+        };
+        if !sets.iter().any(fits) {
+            self.error(
+                "E0207",
+                format!("strict mode: no matching overload for '{name}' with given argument phases"),
+                callee.span,
+                "no overload accepts these argument phases",
+            );
+        }
+    }
+
     fn error(&mut self, code: &'static str, message: String, span: Span, label: &str) {
         self.diagnostics.push(Diagnostic::error(code, message, span).with_label(label));
     }
@@ -428,6 +475,9 @@ impl Checker {
             ExprKind::Call { callee, args } => {
                 self.expr(callee);
                 self.exprs(args);
+                if self.strict {
+                    self.check_overloads(callee, args);
+                }
             }
             ExprKind::MethodCall { recv, args, .. } => {
                 self.expr(recv);
@@ -641,6 +691,18 @@ mod tests {
         );
         check_src(
             "#mode strict\nfix k = 2\nscope {\n    spawn {\n        flux own = 1\n        own += k\n    }\n}",
+            "",
+        );
+    }
+
+    #[test]
+    fn strict_overload_phases() {
+        check_src(
+            "#mode strict\nfn f(d: fix Map) { d }\nflux m = Map::new()\nf(m)",
+            "strict mode: no matching overload for 'f' with given argument phases",
+        );
+        check_src(
+            "#mode strict\nfn g(d: ~Map) { 1 }\nfn g(d: *Map) { 2 }\nflux m = Map::new()\ng(m)\nfix c = freeze(Map::new())\ng(c)",
             "",
         );
     }
