@@ -346,7 +346,7 @@ impl Checker {
                 if i < outer {
                     self.diagnostics.push(
                         Diagnostic::error(
-                            "E0206",
+                            "E0208",
                             format!("strict mode: cannot use fluid binding '{name}' across thread boundary in spawn"),
                             span,
                         )
