@@ -934,8 +934,18 @@ impl Vm {
                                 tri!(r)
                             }
                             _ => {
-                                if dst.phase() == Phase::Unphased {
+                                let phase = dst.phase();
+                                if phase == Phase::Unphased {
                                     *dst = v;
+                                } else if let (Value::Int(..), Value::Int(n, _)) = (&*dst, &v) {
+                                    // The common `flux` counter: an Int into a fluid Int (R2).
+                                    if phase == Phase::Fluid {
+                                        *dst = Value::Int(*n, Phase::Fluid);
+                                    } else {
+                                        tri!(crate::ops::assign_checked(dst, v, || {
+                                            func.local_name(slot, ip - 1).unwrap_or("?").to_string()
+                                        }))
+                                    }
                                 } else {
                                     tri!(crate::ops::assign_checked(dst, v, || {
                                         func.local_name(slot, ip - 1).unwrap_or("?").to_string()
