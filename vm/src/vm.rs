@@ -678,6 +678,16 @@ impl Vm {
                     self.frames.last_mut().expect("frame").ip = ip
                 };
             }
+            // A fused instruction whose fast path does not apply behaves as `GetLocal`.
+            macro_rules! push_local {
+                ($slot:expr) => {{
+                    let v = match &self.stack[base + $slot as usize] {
+                        Value::Cell(c) => crate::ops::read_cell(c),
+                        v => v.clone(),
+                    };
+                    self.stack.push(v);
+                }};
+            }
             macro_rules! pop {
                 () => {
                     self.stack.pop().unwrap_or_default()
@@ -815,11 +825,7 @@ impl Vm {
                                 continue;
                             }
                         }
-                        let v = self.stack[base + slot as usize].clone();
-                        self.stack.push(match v {
-                            Value::Cell(c) => crate::ops::read_cell(&c),
-                            v => v,
-                        });
+                        push_local!(slot);
                     }
                     Op::FusedLocalIntArith { slot, value, op } => {
                         if let Value::Int(x, _) = self.stack[base + slot as usize] {
@@ -829,11 +835,7 @@ impl Vm {
                                 continue;
                             }
                         }
-                        let v = self.stack[base + slot as usize].clone();
-                        self.stack.push(match v {
-                            Value::Cell(c) => crate::ops::read_cell(&c),
-                            v => v,
-                        });
+                        push_local!(slot);
                     }
                     Op::FusedLocalLocalCmpJump { a, b, cmp, offset } => {
                         if let (Value::Int(x, _), Value::Int(y, _)) =
@@ -847,11 +849,7 @@ impl Vm {
                                 continue;
                             }
                         }
-                        let v = self.stack[base + a as usize].clone();
-                        self.stack.push(match v {
-                            Value::Cell(c) => crate::ops::read_cell(&c),
-                            v => v,
-                        });
+                        push_local!(a);
                     }
                     Op::FusedIndexLocalLocal { arr, idx } => {
                         if let (Value::Array(items, _), Value::Int(i, _)) =
@@ -864,11 +862,7 @@ impl Vm {
                                 continue;
                             }
                         }
-                        let v = self.stack[base + arr as usize].clone();
-                        self.stack.push(match v {
-                            Value::Cell(c) => crate::ops::read_cell(&c),
-                            v => v,
-                        });
+                        push_local!(arr);
                     }
                     Op::FusedIncLocal { slot, value } => {
                         if let Value::Int(x, crate::value::Phase::Unphased | crate::value::Phase::Fluid) =
@@ -916,11 +910,7 @@ impl Vm {
                             self.stack.push(r);
                             continue;
                         }
-                        let v = self.stack[base + a as usize].clone();
-                        self.stack.push(match v {
-                            Value::Cell(c) => crate::ops::read_cell(&c),
-                            v => v,
-                        });
+                        push_local!(a);
                     }
                     Op::SetLocal { slot } => {
                         let v = pop!();
