@@ -36,48 +36,6 @@ pub fn run() -> ExitCode {
     result
 }
 
-/// Keywords offered by tab completion, besides the global names.
-const KEYWORDS: &[&str] = &[
-    "flux",
-    "fix",
-    "let",
-    "freeze",
-    "thaw",
-    "forge",
-    "anneal",
-    "crystallize",
-    "borrow",
-    "sublimate",
-    "clone",
-    "fn",
-    "struct",
-    "enum",
-    "trait",
-    "impl",
-    "if",
-    "else",
-    "for",
-    "in",
-    "while",
-    "loop",
-    "return",
-    "break",
-    "continue",
-    "match",
-    "try",
-    "catch",
-    "scope",
-    "spawn",
-    "defer",
-    "import",
-    "from",
-    "as",
-    "export",
-    "true",
-    "false",
-    "nil",
-];
-
 /// Parse errors that mean "the construct is not finished yet": unterminated block comment,
 /// triple-quoted string, string literal and string interpolation.
 const UNTERMINATED: &[&str] = &["E0003", "E0005", "E0006", "E0008"];
@@ -160,7 +118,8 @@ impl Session {
 
     /// Names for tab completion: keywords and every global the VM knows.
     fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        let mut names: Vec<String> =
+            lattice_compiler::ide::builtins::KEYWORDS.iter().map(|(k, _)| k.to_string()).collect();
         names.extend(self.vm.global_names.iter().filter(|n| !n.is_empty()).cloned());
         names.sort();
         names.dedup();

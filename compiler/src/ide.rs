@@ -7,7 +7,7 @@
 //! byte offsets into the text; the language server converts them to UTF-16 line/column
 //! positions. No protocol types appear here.
 
-mod builtins;
+pub mod builtins;
 mod completion;
 mod highlight;
 mod hover;
