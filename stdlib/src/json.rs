@@ -10,7 +10,7 @@
 //! Buffers become arrays; structs, enums, sets, functions and the like are refused.
 
 use crate::args::{arg, fail};
-use crate::float_text::format_g;
+use lattice_vm::display::format_g;
 use lattice_vm::{LatMap, Value, Vm, VmResult};
 use std::fmt::Write;
 

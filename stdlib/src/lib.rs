@@ -14,7 +14,6 @@ mod core;
 mod crypto;
 mod csv;
 mod enum_methods;
-mod float_text;
 mod format;
 mod fs;
 mod functional;

@@ -12,7 +12,7 @@
 //! [`Loader`]: lattice_vm::Loader
 
 use crate::args::{arg, fail};
-use crate::float_text::format_g;
+use lattice_vm::display::format_g;
 use lattice_vm::value::StructObj;
 use lattice_vm::vm::MAX_NATIVE_DEPTH;
 use lattice_vm::{Phase, StructDef, Value, Vm, VmResult};

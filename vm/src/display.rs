@@ -134,8 +134,18 @@ fn write_seq(out: &mut String, open: &str, items: &[Value], close: &str, depth: 
 /// Formats like C's `printf("%g")`: six significant digits, trailing zeros removed,
 /// exponent form below 1e-4 or from 1e6 on.
 pub fn format_float(f: f64) -> String {
+    if f.is_nan() && f.is_sign_negative() {
+        return "-nan".into();
+    }
+    format_g(f, 6)
+}
+
+/// `f` as `printf("%.{precision}g", f)` prints it: `precision` significant digits,
+/// trailing zeros removed, exponent form below 1e-4 or from 10^precision on. The
+/// serializers use it with 17 digits, enough to read back the same double.
+pub fn format_g(f: f64, precision: usize) -> String {
     if f.is_nan() {
-        return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
+        return "nan".into();
     }
     if f.is_infinite() {
         return if f < 0.0 { "-inf".into() } else { "inf".into() };
@@ -143,17 +153,16 @@ pub fn format_float(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0".into() } else { "0".into() };
     }
-    const P: i32 = 6;
-    // Round to P significant digits first, then read the exponent of the rounded value.
-    let sci = format!("{:.*e}", (P - 1) as usize, f);
+    let p = precision.max(1) as i32;
+    // Round to p significant digits first, then read the exponent of the rounded value.
+    let sci = format!("{:.*e}", (p - 1) as usize, f);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..P).contains(&exp) {
-        let mantissa = trim_zeros(mantissa);
+    if !(-4..p).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
+        format!("{}e{sign}{:02}", trim_zeros(mantissa), exp.abs())
     } else {
-        let decimals = (P - 1 - exp).max(0) as usize;
+        let decimals = (p - 1 - exp).max(0) as usize;
         trim_zeros(&format!("{f:.decimals$}")).to_string()
     }
 }
@@ -169,6 +178,24 @@ fn trim_zeros(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seventeen_digits() {
+        let cases = [
+            (2.0, "2"),
+            (0.1, "0.10000000000000001"),
+            (1e20, "1e+20"),
+            (-300.0, "-300"),
+            (2.5, "2.5"),
+            (1.0 / 3.0, "0.33333333333333331"),
+            (1e-7, "9.9999999999999995e-08"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(format_g(f, 17), want, "{f}");
+        }
+        assert_eq!(format_g(1234567.0, 6), "1.23457e+06");
+    }
 
     #[test]
     fn floats_print_like_percent_g() {

@@ -688,6 +688,15 @@ impl Vm {
                     self.stack.push(v);
                 }};
             }
+            // Pops two operands and pushes `$f(&a, &b)`, raising its error.
+            macro_rules! apply2 {
+                ($f:path) => {{
+                    let b = pop!();
+                    let a = pop!();
+                    let r = tri!($f(&a, &b));
+                    self.stack.push(r);
+                }};
+            }
             macro_rules! pop {
                 () => {
                     self.stack.pop().unwrap_or_default()
@@ -990,18 +999,8 @@ impl Vm {
                     Op::Add {} => binary!(i64::wrapping_add, crate::ops::add),
                     Op::Sub {} => binary!(i64::wrapping_sub, crate::ops::sub),
                     Op::Mul {} => binary!(i64::wrapping_mul, crate::ops::mul),
-                    Op::Div {} => {
-                        let b = pop!();
-                        let a = pop!();
-                        let r = tri!(crate::ops::div(&a, &b));
-                        self.stack.push(r);
-                    }
-                    Op::Mod {} => {
-                        let b = pop!();
-                        let a = pop!();
-                        let r = tri!(crate::ops::rem(&a, &b));
-                        self.stack.push(r);
-                    }
+                    Op::Div {} => apply2!(crate::ops::div),
+                    Op::Mod {} => apply2!(crate::ops::rem),
                     Op::Neg {} => {
                         let a = pop!();
                         let r = tri!(crate::ops::neg(&a));
@@ -1292,12 +1291,7 @@ impl Vm {
                         }
                         self.stack.push(Value::str(s));
                     }
-                    Op::Index {} => {
-                        let key = pop!();
-                        let obj = pop!();
-                        let v = tri!(crate::ops::index(&obj, &key));
-                        self.stack.push(v);
-                    }
+                    Op::Index {} => apply2!(crate::ops::index),
                     Op::IndexOpt {} => {
                         let key = pop!();
                         let obj = pop!();
