@@ -7,6 +7,7 @@
 //! byte offsets into the text; the language server converts them to UTF-16 line/column
 //! positions. No protocol types appear here.
 
+mod actions;
 pub mod builtins;
 mod completion;
 mod highlight;
@@ -17,6 +18,7 @@ pub mod resolve;
 mod signature;
 mod symbols;
 
+pub use actions::CodeAction;
 pub use builtins::{is_phase_keyword, Builtin, BUILTINS, KEYWORDS};
 pub use completion::{CompletionItem, CompletionKind};
 pub use highlight::{

@@ -13,6 +13,12 @@ use crate::syntax::span::Span;
 use std::collections::HashMap;
 
 pub type DefId = usize;
+
+/// Methods that change their receiver in place: a binding they are called on needs to be
+/// fluid, so a use counts as a write.
+const MUTATING_METHODS: &[&str] = &[
+    "push", "pop", "insert", "remove", "clear", "sort", "reverse", "set", "append", "extend", "add", "delete",
+];
 pub type ScopeId = usize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +103,10 @@ pub struct Index {
     /// `let` bindings whose value's phase is evident (`freeze(..)`, `thaw(..)`): where the
     /// name ends and the phase.
     pub phase_hints: Vec<(u32, &'static str)>,
+    /// `ch.send(name)`: the argument's span and the binding it names.
+    pub sends: Vec<(Span, DefId)>,
+    /// `freeze(name)`: the argument's span and the binding it names.
+    pub freezes: Vec<(Span, DefId)>,
 }
 
 impl Index {
@@ -634,13 +644,33 @@ impl Resolver {
         }
     }
 
-    /// An assignment target: the root name is written, the rest is read.
+    /// An assignment target: the root name is written (also through `a[i] = v` and
+    /// `a.f = v`), the rest is read.
     fn target(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Ident(name) => {
                 self.use_name(name, e.span, true);
             }
-            _ => self.expr(e),
+            _ => {
+                self.expr(e);
+                self.mark_written(e);
+            }
+        }
+    }
+
+    /// Marks the reference at the root of a path (`a` in `a.b[i]`) as a write.
+    fn mark_written(&mut self, mut e: &Expr) {
+        loop {
+            match &e.kind {
+                ExprKind::Index { obj, .. }
+                | ExprKind::Field { obj, .. }
+                | ExprKind::TupleIndex { obj, .. } => e = obj,
+                ExprKind::Ident(_) => break,
+                _ => return,
+            }
+        }
+        if let Some(r) = self.index.refs.iter_mut().rev().find(|r| r.span == e.span) {
+            r.write = true;
         }
     }
 
@@ -772,6 +802,9 @@ impl Resolver {
                     }
                 } else {
                     self.expr(recv);
+                    if MUTATING_METHODS.contains(&method.name.as_str()) {
+                        self.mark_written(recv);
+                    }
                     let owner = self.type_of(recv);
                     if let Some(d) = self.member(owner.as_deref(), &method.name) {
                         self.add_ref(method.span, d, false);
@@ -779,6 +812,9 @@ impl Resolver {
                     }
                 }
                 self.exprs(args);
+                if let (true, [arg]) = (method.name == "send", args.as_slice()) {
+                    self.record_phase_use(arg, true);
+                }
             }
             ExprKind::Field { obj, field, .. } => {
                 self.expr(obj);
@@ -858,6 +894,7 @@ impl Resolver {
             }
             ExprKind::Freeze { target, contract, except } => {
                 self.expr(target);
+                self.record_phase_use(target, false);
                 if let Some(c) = contract {
                     self.expr(c);
                 }
@@ -888,6 +925,17 @@ impl Resolver {
                     self.pop_scope();
                 }
             }
+        }
+    }
+
+    /// Records a name sent on a channel (`send`) or frozen, for the code actions.
+    fn record_phase_use(&mut self, arg: &Expr, send: bool) {
+        let ExprKind::Ident(name) = &arg.kind else { return };
+        let Some(d) = self.lookup(name) else { return };
+        if send {
+            self.index.sends.push((arg.span, d));
+        } else {
+            self.index.freezes.push((arg.span, d));
         }
     }
 

@@ -165,6 +165,10 @@ impl LanguageServer for Backend {
             })),
             document_formatting_provider: Some(OneOf::Left(true)),
             folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            })),
             inlay_hint_provider: Some(OneOf::Left(true)),
             semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
                 SemanticTokensOptions {
@@ -393,6 +397,36 @@ impl LanguageServer for Backend {
             }
         });
         Ok(Some(hints.collect()))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(a) = self.analysis(&uri) else { return Ok(None) };
+        let map = LineMap::new(&a.src);
+        let range = lattice_compiler::Span::new(
+            map.offset(&a.src, params.range.start),
+            map.offset(&a.src, params.range.end),
+        );
+        let actions = a.code_actions(range).into_iter().map(|action| {
+            let edits = action
+                .edits
+                .into_iter()
+                .map(|e| TextEdit { range: map.range(&a.src, e.span), new_text: e.text })
+                .collect();
+            #[allow(clippy::mutable_key_type)]
+            let changes = HashMap::from([(uri.clone(), edits)]);
+            let diagnostics =
+                action.diagnostic.map(|i| vec![convert::diagnostic(&a.src, &map, &a.diagnostics[i])]);
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: action.title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics,
+                edit: Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+                is_preferred: Some(action.preferred),
+                ..Default::default()
+            })
+        });
+        Ok(Some(actions.collect()))
     }
 
     async fn semantic_tokens_full(
