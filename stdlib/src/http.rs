@@ -4,12 +4,14 @@
 //!
 //! Requests go over a plain `TcpStream` with `Connection: close`; the response body is
 //! framed by `Content-Length`, chunked transfer coding, or the end of the connection.
-//! `options` may hold `body` (String), `headers` (Map) and `timeout_ms` (Int, default
-//! 30 s for connecting and for each read). Only `http://` is served: this build has no
-//! TLS, so an `https://` URL is a catchable error saying so.
+//! `options` may hold `body` (String), `headers` (Map), `timeout_ms` (Int, default
+//! 30 s for connecting and for each read) and `ca` (a PEM file of extra trusted
+//! certificates, for `https://`). `https://` URLs go through the TLS client of `tls.rs`
+//! (verified certificates; `LATTICE_EXTRA_CA` adds trust anchors).
 
 use crate::args::{arg, fail};
-use crate::net::{connect, io_text};
+use crate::net::connect;
+use crate::tls::{connect_tls, error_text, is_unclean_eof};
 use lattice_vm::{LatMap, Value, Vm, VmResult};
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -31,6 +33,8 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A parsed `http://host[:port]/path` URL.
 #[derive(Debug, PartialEq)]
 struct Url {
+    /// `https://`: the request goes over TLS.
+    tls: bool,
     host: String,
     port: u16,
     /// The port was written in the URL (it then goes in the `Host` header).
@@ -40,10 +44,10 @@ struct Url {
 }
 
 fn parse_url(url: &str) -> VmResult<Url> {
-    let rest = if let Some(rest) = url.strip_prefix("http://") {
-        rest
-    } else if url.starts_with("https://") {
-        return fail("https is not supported: this build has no TLS (use an http:// URL)");
+    let (tls, rest) = if let Some(rest) = url.strip_prefix("http://") {
+        (false, rest)
+    } else if let Some(rest) = url.strip_prefix("https://") {
+        (true, rest)
     } else {
         return fail("invalid URL: must start with http:// or https://");
     };
@@ -71,13 +75,14 @@ fn parse_url(url: &str) -> VmResult<Url> {
     }
     let explicit_port = port.is_some();
     let port = match port {
+        None if tls => 443,
         None => 80,
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 => n,
             _ => return fail("invalid URL: bad port number"),
         },
     };
-    Ok(Url { host, port, explicit_port, path })
+    Ok(Url { tls, host, port, explicit_port, path })
 }
 
 /// What to send besides the method and URL.
@@ -86,6 +91,8 @@ struct Request<'a> {
     headers: Vec<(String, String)>,
     body: Option<&'a str>,
     timeout: Duration,
+    /// A PEM file of extra trusted certificates for `https://`.
+    ca: Option<&'a str>,
 }
 
 /// Reads `body`, `headers` and `timeout_ms` from an options Map into `req`.
@@ -118,6 +125,11 @@ fn apply_options<'a>(req: &mut Request<'a>, options: &'a Value, what: &str) -> V
         None | Some(Value::Nil(_)) => {}
         Some(_) => return fail(format!("{what}: options.timeout_ms must be a positive Int")),
     }
+    match m.get("ca") {
+        Some(Value::Str(p, _)) => req.ca = Some(p.as_str()),
+        None | Some(Value::Nil(_)) => {}
+        Some(_) => return fail(format!("{what}: options.ca must be a String (a PEM file path)")),
+    }
     Ok(())
 }
 
@@ -126,7 +138,7 @@ fn http_get(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
     let (Value::Str(url, _), 1) = (arg(args, 0), args.len()) else {
         return fail("http_get() expects (url: String)");
     };
-    let req = Request { method: "GET", headers: Vec::new(), body: None, timeout: DEFAULT_TIMEOUT };
+    let req = Request { method: "GET", headers: Vec::new(), body: None, timeout: DEFAULT_TIMEOUT, ca: None };
     execute(url, &req, "http_get")
 }
 
@@ -137,7 +149,8 @@ fn http_post(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
     if args.is_empty() || args.len() > 2 {
         return fail(usage);
     }
-    let mut req = Request { method: "POST", headers: Vec::new(), body: Some(""), timeout: DEFAULT_TIMEOUT };
+    let mut req =
+        Request { method: "POST", headers: Vec::new(), body: Some(""), timeout: DEFAULT_TIMEOUT, ca: None };
     match arg(args, 1) {
         Value::Str(b, _) => req.body = Some(b.as_str()),
         opts @ Value::Map(..) => apply_options(&mut req, opts, "http_post")?,
@@ -156,8 +169,13 @@ fn http_request(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
     if args.len() > 3 || !matches!(arg(args, 2), Value::Map(..) | Value::Nil(_)) {
         return fail(usage);
     }
-    let mut req =
-        Request { method: method.as_str(), headers: Vec::new(), body: None, timeout: DEFAULT_TIMEOUT };
+    let mut req = Request {
+        method: method.as_str(),
+        headers: Vec::new(),
+        body: None,
+        timeout: DEFAULT_TIMEOUT,
+        ca: None,
+    };
     apply_options(&mut req, arg(args, 2), "http_request")?;
     execute(url, &req, "http_request")
 }
@@ -204,16 +222,36 @@ fn format_request(url: &Url, req: &Request) -> VmResult<Vec<u8>> {
 fn execute(url: &str, req: &Request, what: &str) -> VmResult<Value> {
     let url = parse_url(url)?;
     let bytes = format_request(&url, req)?;
-    let mut stream = connect(&url.host, url.port, req.timeout, what)?;
-    let _ = stream.set_read_timeout(Some(req.timeout));
-    let _ = stream.set_write_timeout(Some(req.timeout));
-    stream.write_all(&bytes).map_err(|e| format!("{what}: send: {}", io_text(&e)))?;
-    let raw = read_response(&mut stream, req.method == "HEAD", what)?;
-    parse_response(&raw, req.method == "HEAD")
+    let head_only = req.method == "HEAD";
+    let raw = if url.tls {
+        let mut stream = connect_tls(&url.host, url.port, req.ca, req.timeout, what)?;
+        exchange(&mut stream, &bytes, head_only, &url.host, what)?
+    } else {
+        let mut stream = connect(&url.host, url.port, req.timeout, what)?;
+        let _ = stream.set_read_timeout(Some(req.timeout));
+        let _ = stream.set_write_timeout(Some(req.timeout));
+        exchange(&mut stream, &bytes, head_only, &url.host, what)?
+    };
+    parse_response(&raw, head_only)
+}
+
+/// Sends the request and reads the whole response.
+fn exchange(
+    stream: &mut (impl Read + Write),
+    request: &[u8],
+    head_only: bool,
+    host: &str,
+    what: &str,
+) -> VmResult<Vec<u8>> {
+    stream
+        .write_all(request)
+        .and_then(|()| stream.flush())
+        .map_err(|e| format!("{what}: send: {}", error_text(&e, host)))?;
+    read_response(stream, head_only, host, what)
 }
 
 /// Reads until the response is complete: its framing says so or the server closes.
-fn read_response(stream: &mut impl Read, head_only: bool, what: &str) -> VmResult<Vec<u8>> {
+fn read_response(stream: &mut impl Read, head_only: bool, host: &str, what: &str) -> VmResult<Vec<u8>> {
     let mut raw = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {
@@ -229,7 +267,9 @@ fn read_response(stream: &mut impl Read, head_only: bool, what: &str) -> VmResul
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return fail(format!("{what}: recv: {}", io_text(&e))),
+            // A TLS server that closes without close_notify: the data still ends here.
+            Err(e) if is_unclean_eof(&e) => return Ok(raw),
+            Err(e) => return fail(format!("{what}: recv: {}", error_text(&e, host))),
         }
     }
 }
@@ -370,11 +410,6 @@ mod tests {
             ("http_get", vec![s("http://")], "error: invalid URL: empty host"),
             ("http_get", vec![s("http://h:99999/")], "error: invalid URL: bad port number"),
             (
-                "http_get",
-                vec![s("https://example.com")],
-                "error: https is not supported: this build has no TLS (use an http:// URL)",
-            ),
-            (
                 "http_request",
                 vec![s("GET X"), s("http://127.0.0.1:9/")],
                 "error: invalid request: control characters in method, host, or path",
@@ -387,10 +422,24 @@ mod tests {
         let u = parse_url("http://example.com:8080/a/b?q=1#frag").unwrap();
         assert_eq!(
             u,
-            Url { host: "example.com".into(), port: 8080, explicit_port: true, path: "/a/b?q=1".into() }
+            Url {
+                tls: false,
+                host: "example.com".into(),
+                port: 8080,
+                explicit_port: true,
+                path: "/a/b?q=1".into()
+            }
         );
         let u = parse_url("http://user@[::1]?x").unwrap();
-        assert_eq!(u, Url { host: "[::1]".into(), port: 80, explicit_port: false, path: "/?x".into() });
+        assert_eq!(
+            u,
+            Url { tls: false, host: "[::1]".into(), port: 80, explicit_port: false, path: "/?x".into() }
+        );
+        let u = parse_url("https://example.com").unwrap();
+        assert_eq!(
+            u,
+            Url { tls: true, host: "example.com".into(), port: 443, explicit_port: false, path: "/".into() }
+        );
         assert_eq!(decode_chunked(b"3\r\nabc\r\n2;ext\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
         assert_eq!(decode_chunked(b"3\r\nabc\r\n"), None);
     }

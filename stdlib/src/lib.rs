@@ -36,6 +36,7 @@ mod sort;
 mod string;
 mod testing;
 mod time;
+mod tls;
 mod toml;
 mod tuple;
 mod yaml;

@@ -1,14 +1,20 @@
 //! TCP sockets: `tcp_listen`, `tcp_accept`, `tcp_connect`, `tcp_read`, `tcp_read_bytes`,
-//! `tcp_write`, `tcp_close`, `tcp_peer_addr`, `tcp_set_timeout`, and the TLS entry points
-//! (`tls_available` and friends), which report that this build has no TLS.
+//! `tcp_write`, `tcp_close`, `tcp_peer_addr`, `tcp_set_timeout`, and the TLS client:
+//! `tls_connect(host, port, options?)`, `tls_read`, `tls_read_bytes`, `tls_write`,
+//! `tls_close`, `tls_available` (sessions come from `tls.rs`).
 //!
 //! A program sees a socket as an Int handle into one process-wide table, shared by every
 //! task. Blocking calls (accept, read, write) run on a counted clone of the socket taken
 //! out of the table, so a task blocked on one socket never holds up the others, and
 //! `tcp_close` shuts a stream down so that a read blocked on it in another task returns.
 //! A listener with a timeout accepts by polling, so `tcp_accept` can give up too.
+//!
+//! A TLS handle lives in the same table; its session sits behind a lock (one reader or
+//! writer at a time), next to a clone of its TCP socket, so `tls_close`,
+//! `tcp_set_timeout` and `tcp_peer_addr` reach the socket without waiting for the lock.
 
 use crate::args::{arg, fail};
+use crate::tls::{connect_tls, error_text, is_unclean_eof, TlsStream};
 use lattice_vm::{Value, Vm, VmResult};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
@@ -65,6 +71,23 @@ enum Socket {
     /// A listener and the accept timeout set by `tcp_set_timeout`.
     Listener(Arc<TcpListener>, Option<Duration>),
     Stream(Arc<TcpStream>),
+    Tls(Arc<TlsSocket>),
+}
+
+/// A TLS session and a second handle on its TCP socket.
+struct TlsSocket {
+    session: Mutex<TlsStream>,
+    tcp: TcpStream,
+    /// The host name the certificate was checked against, for error messages.
+    host: String,
+}
+
+impl TlsSocket {
+    fn lock(&self) -> MutexGuard<'_, TlsStream> {
+        // A panic cannot happen while the lock is held; a poisoned lock still holds
+        // a usable session.
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 #[derive(Default)]
@@ -96,7 +119,15 @@ fn stream(id: i64, what: &str) -> VmResult<Arc<TcpStream>> {
     match lookup(id) {
         Some(Socket::Stream(s)) => Ok(s),
         Some(Socket::Listener(..)) => fail(format!("{what}: socket is a listener, not a connection")),
+        Some(Socket::Tls(..)) => fail(format!("{what}: socket is a TLS connection (use the tls_ functions)")),
         None => fail(format!("{what}: not a tracked socket")),
+    }
+}
+
+fn tls_session(id: i64, what: &str) -> VmResult<Arc<TlsSocket>> {
+    match lookup(id) {
+        Some(Socket::Tls(t)) => Ok(t),
+        _ => fail(format!("{what}: not a TLS socket")),
     }
 }
 
@@ -258,9 +289,14 @@ fn tcp_close(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
     let (Value::Int(id, _), 1) = (arg(args, 0), args.len()) else {
         return fail("tcp_close: expected (fd: Int)");
     };
-    if let Some(Socket::Stream(s)) = table().sockets.remove(id) {
+    let removed = table().sockets.remove(id);
+    match removed {
         // Wakes a read blocked on a clone of this socket in another task.
-        let _ = s.shutdown(Shutdown::Both);
+        Some(Socket::Stream(s)) => {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        Some(Socket::Tls(t)) => close_tls(&t),
+        _ => {}
     }
     Ok(Value::UNIT)
 }
@@ -270,8 +306,11 @@ fn tcp_peer_addr(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
     let (Value::Int(id, _), 1) = (arg(args, 0), args.len()) else {
         return fail("tcp_peer_addr: expected (fd: Int)");
     };
-    let s = stream(*id, "tcp_peer_addr")?;
-    match s.peer_addr() {
+    let addr = match lookup(*id) {
+        Some(Socket::Tls(t)) => t.tcp.peer_addr(),
+        _ => stream(*id, "tcp_peer_addr")?.peer_addr(),
+    };
+    match addr {
         Ok(a) => Ok(Value::str(a.to_string())),
         Err(e) => fail(format!("tcp_peer_addr: getpeername: {}", io_text(&e))),
     }
@@ -308,48 +347,143 @@ fn tcp_set_timeout(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
                 .map_err(|e| format!("tcp_set_timeout: SO_SNDTIMEO: {}", io_text(&e)))?;
             Ok(Value::TRUE)
         }
+        Some(Socket::Tls(tls)) => {
+            let tls = tls.clone();
+            drop(t);
+            tls.tcp
+                .set_read_timeout(limit)
+                .map_err(|e| format!("tcp_set_timeout: SO_RCVTIMEO: {}", io_text(&e)))?;
+            tls.tcp
+                .set_write_timeout(limit)
+                .map_err(|e| format!("tcp_set_timeout: SO_SNDTIMEO: {}", io_text(&e)))?;
+            Ok(Value::TRUE)
+        }
         None => fail("tcp_set_timeout: not a tracked socket"),
     }
 }
 
-/// Why the TLS natives fail in this build.
-const NO_TLS: &str = "TLS is not supported in this build";
-
 fn tls_available(_: &mut Vm, _: &[Value]) -> VmResult<Value> {
-    Ok(Value::FALSE)
+    Ok(Value::TRUE)
 }
 
+/// `tls_connect(host, port, options?)`: a verified TLS connection. `options` may hold
+/// `ca` (a PEM file of extra trusted certificates) and `timeout_ms` (for connecting
+/// and the handshake, and then for each read and write; default 30 s).
 fn tls_connect(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
-    host_port(args, "tls_connect")?;
-    fail(format!("tls_connect: {NO_TLS}"))
+    let usage = "tls_connect: expected (host: Str, port: Int, options?: Map)";
+    let (host, port) = match args.len() {
+        2 => host_port(args, "tls_connect")?,
+        3 => host_port(&args[..2], "tls_connect")?,
+        _ => return fail(usage),
+    };
+    let mut ca = None;
+    let mut timeout = CONNECT_TIMEOUT;
+    match arg(args, 2) {
+        Value::Nil(_) => {}
+        Value::Map(m, _) => {
+            match m.get("ca") {
+                None | Some(Value::Nil(_)) => {}
+                Some(Value::Str(p, _)) => ca = Some(p.to_string()),
+                Some(_) => return fail("tls_connect: options.ca must be a String (a PEM file path)"),
+            }
+            match m.get("timeout_ms") {
+                None | Some(Value::Nil(_)) => {}
+                Some(Value::Int(ms, _)) if *ms > 0 => timeout = Duration::from_millis(*ms as u64),
+                Some(_) => return fail("tls_connect: options.timeout_ms must be a positive Int"),
+            }
+        }
+        _ => return fail(usage),
+    }
+    let session = connect_tls(host, port, ca.as_deref(), timeout, "tls_connect")?;
+    let tcp = session.sock.try_clone().map_err(|e| format!("tls_connect: {}", io_text(&e)))?;
+    let host = host.to_string();
+    Ok(track(Socket::Tls(Arc::new(TlsSocket { session: Mutex::new(session), tcp, host }))))
 }
 
+/// `tls_read(fd)`: the decrypted data that has arrived (up to 64 KiB, waiting for at
+/// least one byte); the empty string once the peer has closed.
 fn tls_read(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
-    let (Value::Int(..), 1) = (arg(args, 0), args.len()) else {
+    let (Value::Int(id, _), 1) = (arg(args, 0), args.len()) else {
         return fail("tls_read() expects (fd: Int)");
     };
-    fail(format!("tls_read: {NO_TLS}"))
+    let t = tls_session(*id, "tls_read")?;
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut session = t.lock();
+    loop {
+        match session.read(&mut buf) {
+            Ok(n) => return Ok(text(&buf[..n])),
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if is_unclean_eof(&e) => return Ok(text(&[])),
+            Err(e) => return fail(format!("tls_read: {}", error_text(&e, &t.host))),
+        }
+    }
 }
 
+/// `tls_read_bytes(fd, n)`: exactly `n` decrypted bytes, or fewer when the peer closes.
 fn tls_read_bytes(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
-    let (Value::Int(..), Value::Int(..), 2) = (arg(args, 0), arg(args, 1), args.len()) else {
+    let (Value::Int(id, _), Value::Int(n, _), 2) = (arg(args, 0), arg(args, 1), args.len()) else {
         return fail("tls_read_bytes() expects (fd: Int, n: Int)");
     };
-    fail(format!("tls_read_bytes: {NO_TLS}"))
+    let t = tls_session(*id, "tls_read_bytes")?;
+    if !(0..=MAX_READ_BYTES).contains(n) {
+        return fail("tls_read_bytes: count out of range");
+    }
+    let want = *n as usize;
+    let mut out = Vec::with_capacity(want.min(READ_CHUNK));
+    let mut buf = vec![0u8; want.min(READ_CHUNK)];
+    let mut session = t.lock();
+    while out.len() < want {
+        let room = (want - out.len()).min(buf.len());
+        match session.read(&mut buf[..room]) {
+            Ok(0) => break,
+            Ok(k) => out.extend_from_slice(&buf[..k]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if is_unclean_eof(&e) => break,
+            Err(e) => return fail(format!("tls_read_bytes: {}", error_text(&e, &t.host))),
+        }
+    }
+    Ok(text(&out))
 }
 
+/// `tls_write(fd, data)`: encrypts and sends all of `data`; true.
 fn tls_write(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
-    let (Value::Int(..), Value::Str(..), 2) = (arg(args, 0), arg(args, 1), args.len()) else {
+    let (Value::Int(id, _), Value::Str(data, _), 2) = (arg(args, 0), arg(args, 1), args.len()) else {
         return fail("tls_write() expects (fd: Int, data: String)");
     };
-    fail(format!("tls_write: {NO_TLS}"))
+    let t = tls_session(*id, "tls_write")?;
+    let mut session = t.lock();
+    match session.write_all(data.as_bytes()).and_then(|()| session.flush()) {
+        Ok(()) => Ok(Value::TRUE),
+        Err(e) => fail(format!("tls_write: {}", error_text(&e, &t.host))),
+    }
 }
 
+/// `tls_close(fd)`: ends the session and closes the socket; an unknown handle is
+/// ignored.
 fn tls_close(_: &mut Vm, args: &[Value]) -> VmResult<Value> {
-    let (Value::Int(..), 1) = (arg(args, 0), args.len()) else {
+    let (Value::Int(id, _), 1) = (arg(args, 0), args.len()) else {
         return fail("tls_close() expects (fd: Int)");
     };
+    let removed = table().sockets.remove(id);
+    match removed {
+        Some(Socket::Tls(t)) => close_tls(&t),
+        // The reference closes only TLS handles here; put anything else back.
+        Some(other) => {
+            table().sockets.insert(*id, other);
+        }
+        None => {}
+    }
     Ok(Value::UNIT)
+}
+
+/// Says goodbye (close_notify) when no other task holds the session, then shuts the
+/// socket down, which also wakes a read blocked on it in another task.
+fn close_tls(t: &TlsSocket) {
+    if let Ok(mut session) = t.session.try_lock() {
+        session.conn.send_close_notify();
+        let _ = session.flush();
+    }
+    let _ = t.tcp.shutdown(Shutdown::Both);
 }
 
 #[cfg(test)]
@@ -367,14 +501,10 @@ mod tests {
             ("tcp_write", vec![i(999_999), s("x")], "error: tcp_write: not a tracked socket"),
             ("tcp_read_bytes", vec![i(1)], "error: tcp_read_bytes: expected (fd: Int, n: Int)"),
             ("tcp_close", vec![i(999_999)], "()"),
-            ("tls_available", vec![], "false"),
+            ("tls_available", vec![], "true"),
             ("tls_connect", vec![i(123), i(443)], "error: tls_connect: expected (host: Str, port: Int)"),
             ("tls_read", vec![s("bad")], "error: tls_read() expects (fd: Int)"),
-            (
-                "tls_connect",
-                vec![s("localhost"), i(443)],
-                "error: tls_connect: TLS is not supported in this build",
-            ),
+            ("tls_connect", vec![s("bad host"), i(443)], "error: tls_connect: invalid host name 'bad host'"),
         ]);
     }
 

@@ -315,7 +315,7 @@ fn padding(s: &str, args: &[Value], what: &str) -> VmResult<(char, usize)> {
 fn pad_left(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     let s = text(recv);
     let (pad, n) = padding(s, args, "pad_left()")?;
-    let mut out: String = std::iter::repeat(pad).take(n).collect();
+    let mut out: String = std::iter::repeat_n(pad, n).collect();
     out.push_str(s);
     Ok(Value::str(out))
 }
@@ -324,7 +324,7 @@ fn pad_right(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
     let s = text(recv);
     let (pad, n) = padding(s, args, "pad_right()")?;
     let mut out = s.to_string();
-    out.extend(std::iter::repeat(pad).take(n));
+    out.extend(std::iter::repeat_n(pad, n));
     Ok(Value::str(out))
 }
 
