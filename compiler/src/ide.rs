@@ -29,7 +29,7 @@ pub use inlay::{InlayHint, InlayKind};
 pub use navigation::{Highlight, TextEdit};
 pub use resolve::{Def, DefId, DefKind, Index, Vfs};
 pub use signature::SignatureHelp;
-pub use symbols::{Fold, FoldKind, Symbol};
+pub use symbols::{match_score, Fold, FoldKind, Symbol, SymbolMatch};
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::Program;

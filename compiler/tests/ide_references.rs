@@ -19,3 +19,23 @@ fn highlights_mark_writes() {
         a.highlights(offset).iter().map(|h| format!("{} write={}", show(&a.src, h.span), h.write)).collect();
     insta::assert_snapshot!(got.join("\n"));
 }
+
+/// A function exported by one file and used by another: each file's analysis finds its
+/// own uses of the same definition (declared at the same span of the library).
+#[test]
+fn references_across_files() {
+    let lib = "/// Doubles.\nexport fn double(x) { return x * 2 }\nprint(double(1))\n";
+    let (main, offset) = analyse(
+        "import { double } from \"lib/util\"\nprint(dou$0ble(2) + double(3))\n",
+        &[("lib/util", lib)],
+    );
+    let (id, _) = main.symbol_at(offset).unwrap();
+    let def = main.def(id);
+    assert_eq!(def.file.as_deref(), Some("lib/util"));
+    let here = main.defs_declared_at(Some("lib/util"), def.name_span);
+    let in_main: Vec<String> = main.uses_of(&here, true).iter().map(|s| show(&main.src, *s)).collect();
+    let lib_a = lattice_compiler::ide::Analysis::standalone(lib);
+    let there = lib_a.defs_declared_at(None, def.name_span);
+    let in_lib: Vec<String> = lib_a.uses_of(&there, true).iter().map(|s| show(lib, *s)).collect();
+    insta::assert_snapshot!(format!("main:\n{}\nlib/util:\n{}", in_main.join("\n"), in_lib.join("\n")));
+}

@@ -40,3 +40,24 @@ fn refuses_bad_names() {
     assert!(rename("let a$0 = 1\n", "two words").is_err());
     assert!(rename("print$0(1)\n", "p").is_err());
 }
+
+/// Renaming a definition of another file: the importing file edits its uses (the import
+/// list included) and still refuses a name that would clash with one of its own.
+#[test]
+fn renames_an_imported_definition() {
+    let lib = ("lib/util", "export fn double(x) { return x * 2 }\n");
+    let (a, offset) = analyse(
+        "import { double } from \"lib/util\"\nfn twice(n) { return n }\nprint(dou$0ble(2))\n",
+        &[lib],
+    );
+    let (id, _) = a.symbol_at(offset).unwrap();
+    let ids = a.defs_declared_at(Some("lib/util"), a.def(id).name_span);
+    let edits = a.rename_def(&ids, "dbl").unwrap();
+    let mut out = a.src.clone();
+    for e in edits.iter().rev() {
+        out.replace_range(e.span.range(), &e.text);
+    }
+    assert_eq!(out, "import { dbl } from \"lib/util\"\nfn twice(n) { return n }\nprint(dbl(2))\n");
+    let err = a.rename_def(&ids, "twice").unwrap_err();
+    assert!(err.contains("clash"), "{err}");
+}

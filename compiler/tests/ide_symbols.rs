@@ -29,3 +29,29 @@ fn folding_ranges() {
         .collect();
     insta::assert_snapshot!(got.join("\n"));
 }
+
+#[test]
+fn workspace_symbol_query() {
+    let a = Analysis::outline_only(SRC);
+    let found: Vec<String> = a
+        .matching_symbols("e")
+        .iter()
+        .map(|m| format!("{} {:?} in {:?} score {}", m.name, m.kind, m.container, m.score))
+        .collect();
+    insta::assert_snapshot!(found.join("\n"));
+    assert_eq!(a.matching_symbols("MAX")[0].name, "MAX");
+    assert!(a.matching_symbols("zz").is_empty());
+}
+
+#[test]
+fn match_scores_rank_exact_prefix_substring_fuzzy() {
+    use lattice_compiler::ide::match_score;
+    let order: Vec<Option<u32>> = ["parse", "parse_expr", "reparse", "p_a_r_s_e", "other"]
+        .iter()
+        .map(|n| match_score("parse", n))
+        .collect();
+    assert!(order[0] < order[1] && order[1] < order[2] && order[2] < order[3], "{order:?}");
+    assert_eq!(order[4], None);
+    assert_eq!(match_score("", "anything"), Some(1));
+    assert_eq!(match_score("PE", "parse_expr"), Some(1001));
+}

@@ -1,7 +1,12 @@
 //! Go to definition, find references, document highlight and rename, all from the
 //! resolver's index.
+//!
+//! Each answer covers one file. Across files, the server asks every file that may see a
+//! definition for its own uses ([`Analysis::defs_declared_at`], [`Analysis::uses_of`],
+//! [`Analysis::rename_def`]): a definition is the same in two analyses when it is
+//! declared at the same span of the same file.
 
-use super::{Analysis, DefKind, FileSpan};
+use super::{Analysis, DefId, DefKind, FileSpan};
 use crate::syntax::span::Span;
 use crate::syntax::token::TokenKind;
 
@@ -67,6 +72,38 @@ impl Analysis {
     pub fn rename(&self, offset: u32, new_name: &str) -> Result<Vec<TextEdit>, String> {
         self.prepare_rename(offset)?;
         let (id, _) = self.index.at(offset).ok_or("no symbol to rename here")?;
+        self.rename_def(&[id], new_name)
+    }
+
+    /// The definition under the cursor and the range of the name there, wherever the
+    /// definition lives.
+    pub fn symbol_at(&self, offset: u32) -> Option<(DefId, Span)> {
+        self.index.at(offset)
+    }
+
+    /// The definitions of this analysis declared at `span` of `file` (`None`: this file;
+    /// otherwise an import path as written here). A file imported twice has two.
+    pub fn defs_declared_at(&self, file: Option<&str>, span: Span) -> Vec<DefId> {
+        let same = |d: &super::Def| d.file.as_deref() == file && d.name_span == span;
+        self.index.defs.iter().enumerate().filter(|(_, d)| same(d)).map(|(i, _)| i).collect()
+    }
+
+    /// The uses in this file of any of `ids`, with the declarations made in this file when
+    /// asked, in text order.
+    pub fn uses_of(&self, ids: &[DefId], include_declaration: bool) -> Vec<Span> {
+        let mut spans: Vec<Span> =
+            self.index.refs.iter().filter(|r| ids.contains(&r.def)).map(|r| r.span).collect();
+        if include_declaration {
+            spans.extend(ids.iter().map(|&d| self.def(d)).filter(|d| d.file.is_none()).map(|d| d.name_span));
+        }
+        spans.sort();
+        spans.dedup();
+        spans
+    }
+
+    /// The edits in this file renaming the definitions `ids` (one symbol, possibly
+    /// declared in another file) to `new_name`, after the same checks as [`Self::rename`].
+    pub fn rename_def(&self, ids: &[DefId], new_name: &str) -> Result<Vec<TextEdit>, String> {
         let tokens = crate::tokenize(new_name);
         if tokens.len() != 1
             || tokens[0].0 != TokenKind::Ident
@@ -74,16 +111,15 @@ impl Analysis {
         {
             return Err(format!("`{new_name}` is not a valid name"));
         }
-        let def = self.def(id);
-        if def.name == new_name {
+        if ids.iter().all(|&id| self.def(id).name == new_name) {
             return Ok(Vec::new());
         }
-        self.check_capture(id, new_name)?;
-        let mut spans: Vec<Span> = self.index.refs_to(id).map(|r| r.span).collect();
-        spans.push(def.name_span);
-        spans.sort();
-        spans.dedup();
-        Ok(spans.into_iter().map(|span| TextEdit { span, text: new_name.to_string() }).collect())
+        for &id in ids {
+            self.check_capture(id, new_name)?;
+        }
+        let edits =
+            self.uses_of(ids, true).into_iter().map(|span| TextEdit { span, text: new_name.to_string() });
+        Ok(edits.collect())
     }
 
     fn check_capture(&self, id: usize, new_name: &str) -> Result<(), String> {
@@ -104,7 +140,9 @@ impl Analysis {
             return Ok(());
         }
         // A use of the renamed symbol must not start meaning another definition.
-        let sites = self.index.refs_to(id).map(|r| r.span.start).chain([def.name_span.end]);
+        // (An imported definition's own span is in another file, which answers for it.)
+        let declared_here = def.file.is_none().then_some(def.name_span.end);
+        let sites = self.index.refs_to(id).map(|r| r.span.start).chain(declared_here);
         for site in sites {
             if let Some(other) = self.index.lookup_at(site, new_name) {
                 if other != id {
@@ -117,8 +155,9 @@ impl Analysis {
         for r in &self.index.refs {
             let other = self.def(r.def);
             let inside = scope.is_some_and(|s| s.start <= r.span.start && r.span.end <= s.end);
+            // An imported name is visible in the whole file, as a global is.
             let after =
-                def.file.is_none() && (def.kind == DefKind::Global || r.span.start >= def.name_span.end);
+                def.file.is_some() || def.kind == DefKind::Global || r.span.start >= def.name_span.end;
             if other.name == new_name && r.def != id && inside && after {
                 return conflict(r.def);
             }

@@ -1,4 +1,5 @@
-//! The outline of a file (document symbols) and its folding ranges.
+//! The outline of a file (document symbols), the symbols matching a workspace-wide query,
+//! and folding ranges.
 //!
 //! Symbols come from the tree; folds come from the tokens and comments, so an unfinished
 //! file still folds where its brackets match.
@@ -35,11 +36,93 @@ pub struct Fold {
     pub kind: FoldKind,
 }
 
+/// A symbol matching a workspace symbol query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SymbolMatch {
+    pub name: String,
+    pub kind: DefKind,
+    /// The name of the item it is declared in (a struct, enum, trait or impl).
+    pub container: Option<String>,
+    pub name_span: Span,
+    /// Lower is better; see [`match_score`].
+    pub score: u32,
+}
+
+/// How well `name` matches a workspace symbol `query`, ignoring case; lower is better and
+/// `None` is no match: the same name, then a prefix, then a substring, then the query's
+/// characters in order with gaps (fewer gaps first). An empty query matches everything.
+pub fn match_score(query: &str, name: &str) -> Option<u32> {
+    let (q, n) = (query.to_lowercase(), name.to_lowercase());
+    if q == n {
+        return Some(0);
+    }
+    if n.starts_with(&q) {
+        return Some(1);
+    }
+    if let Some(at) = n.find(&q) {
+        return Some(100 + at as u32);
+    }
+    let mut gaps = 0u32;
+    let mut rest = n.chars();
+    for c in q.chars() {
+        let mut skipped = 0;
+        loop {
+            match rest.next() {
+                Some(x) if x == c => break,
+                Some(_) => skipped += 1,
+                None => return None,
+            }
+        }
+        gaps += u32::from(skipped > 0);
+    }
+    Some(1000 + gaps)
+}
+
 fn leaf(name: &str, kind: DefKind, span: Span, name_span: Span) -> Symbol {
     Symbol { name: name.to_string(), kind, detail: None, span, name_span, children: Vec::new() }
 }
 
 impl Analysis {
+    /// A file parsed for its outline only, without checks or resolution: enough for
+    /// [`Self::matching_symbols`] on files that are not open.
+    pub fn outline_only(src: &str) -> Analysis {
+        let (program, diagnostics) = crate::parse(src);
+        Analysis {
+            src: src.to_string(),
+            program,
+            diagnostics,
+            index: Default::default(),
+            tokens: Vec::new(),
+            files: Default::default(),
+        }
+    }
+
+    /// The symbols of this file, members included, whose name matches `query`, best first.
+    pub fn matching_symbols(&self, query: &str) -> Vec<SymbolMatch> {
+        fn walk(syms: Vec<Symbol>, container: Option<&str>, query: &str, out: &mut Vec<SymbolMatch>) {
+            for s in syms {
+                // An impl's outline entry is named `impl T`; its methods belong to `T`.
+                let name = s.name.strip_prefix("impl ").map(|t| t.rsplit(" for ").next().unwrap_or(t));
+                if let (None, Some(score)) = (name, match_score(query, &s.name)) {
+                    let container = container.map(str::to_string);
+                    out.push(SymbolMatch {
+                        name: s.name.clone(),
+                        kind: s.kind,
+                        container,
+                        name_span: s.name_span,
+                        score,
+                    });
+                }
+                let inner = name.unwrap_or(&s.name).to_string();
+                walk(s.children, Some(&inner), query, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.document_symbols(), None, query, &mut out);
+        out.sort_by(|a, b| (a.score, &a.name, a.name_span.start).cmp(&(b.score, &b.name, b.name_span.start)));
+        out
+    }
+
     pub fn document_symbols(&self) -> Vec<Symbol> {
         let Some(program) = &self.program else { return Vec::new() };
         program.items.iter().filter_map(|i| self.item_symbol(i)).collect()
