@@ -42,6 +42,8 @@ mod tuple;
 mod yaml;
 
 #[cfg(test)]
+mod http_server_tests;
+#[cfg(test)]
 mod test_support;
 
 use lattice_vm::Vm;
@@ -109,6 +111,7 @@ const LIBS: &[(&str, &str)] = &[
     ("log", include_str!("../lib/log.lat")),
     ("cli", include_str!("../lib/cli.lat")),
     ("template", include_str!("../lib/template.lat")),
+    ("http_server", include_str!("../lib/http_server.lat")),
 ];
 
 #[cfg(test)]
