@@ -7,16 +7,18 @@
 //! itself: every feature is one call into `ide`.
 
 mod convert;
+mod workspace;
 
 use convert::LineMap;
-use lattice_compiler::ide::{self, Analysis};
+use lattice_compiler::ide::{self, Analysis, DefId};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server, UriExt};
+use workspace::OpenFiles;
 
 /// Runs the server on stdin/stdout until the client says `exit`.
 pub fn run_stdio() -> std::io::Result<()> {
@@ -28,75 +30,144 @@ pub fn run_stdio() -> std::io::Result<()> {
     Ok(())
 }
 
-/// How long the server waits after a change before computing diagnostics, so a burst of
-/// keystrokes costs one analysis. `LATTICE_LSP_DEBOUNCE_MS` overrides it.
+/// How long the server waits before computing diagnostics for a change that came within
+/// this time of the previous one, so a burst of keystrokes costs one analysis. A change
+/// after a pause is analysed at once. `LATTICE_LSP_DEBOUNCE_MS` overrides it.
 fn debounce() -> Duration {
-    let ms = std::env::var("LATTICE_LSP_DEBOUNCE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
+    let ms = std::env::var("LATTICE_LSP_DEBOUNCE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
     Duration::from_millis(ms)
 }
+
+/// The analysis of one version of a document, computed once by whoever needs it first
+/// (the diagnostics task or a request); the others wait for it instead of redoing it.
+type AnalysisCell = Arc<OnceLock<Arc<Analysis>>>;
 
 struct Document {
     text: Arc<str>,
     version: i32,
-    /// The analysis of this version, once computed.
-    analysis: Option<Arc<Analysis>>,
+    /// When this version arrived.
+    changed: Instant,
+    analysis: AnalysisCell,
 }
+
+impl Document {
+    fn new(text: String, version: i32) -> Document {
+        Document { text: text.into(), version, changed: Instant::now(), analysis: AnalysisCell::default() }
+    }
+}
+
+type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
+
+/// A file that sees a definition: its analysis and the definitions there that are it.
+type Seeing = (Uri, Arc<Analysis>, Vec<DefId>);
 
 pub struct Backend {
     client: Client,
     #[allow(clippy::mutable_key_type)]
-    docs: Arc<Mutex<HashMap<Uri, Document>>>,
+    docs: Documents,
+    /// The workspace folders, for workspace symbols and cross-file references.
+    roots: Mutex<Vec<PathBuf>>,
+    /// Held while checking that diagnostics are current and sending them, so an older
+    /// version's diagnostics are never sent after a newer one's.
+    publishing: Arc<tokio::sync::Mutex<()>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn path_of(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| workspace::normalize(&p))
+}
+
+/// The open documents' texts by path.
+#[allow(clippy::mutable_key_type)] // `Uri` hashing ignores its lazily parsed cache.
+fn open_files(docs: &HashMap<Uri, Document>) -> OpenFiles {
+    docs.iter().filter_map(|(u, d)| Some((path_of(u)?, d.text.clone()))).collect()
+}
+
+/// Analyses the text of the file at `path` (if it is one), reading imports from the open
+/// documents first, then from disk.
+fn analyse(path: Option<&std::path::Path>, text: &str, open: &OpenFiles) -> Analysis {
+    let vfs = |import: &str| {
+        let target = workspace::resolve_import(path, import, open)?;
+        workspace::read(&target, open).map(|t| t.to_string())
+    };
+    Analysis::new(text, &vfs)
 }
 
 impl Backend {
     fn new(client: Client) -> Backend {
-        Backend { client, docs: Arc::new(Mutex::new(HashMap::new())) }
+        Backend {
+            client,
+            docs: Arc::new(Mutex::new(HashMap::new())),
+            roots: Mutex::new(Vec::new()),
+            publishing: Arc::default(),
+        }
     }
 
     fn docs(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Document>> {
-        self.docs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.docs)
     }
 
-    /// The analysis of the current version of `uri`, computing and caching it if needed.
+    /// The analysis of the current version of `uri`, computing it if nobody has yet.
     fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
-        let (text, version) = {
+        let (cell, text, open) = {
             let docs = self.docs();
             let doc = docs.get(uri)?;
-            if let Some(a) = &doc.analysis {
+            if let Some(a) = doc.analysis.get() {
                 return Some(a.clone());
             }
-            (doc.text.clone(), doc.version)
+            (doc.analysis.clone(), doc.text.clone(), open_files(&docs))
         };
-        let analysis = Arc::new(analyse(uri, &text));
-        if let Some(doc) = self.docs().get_mut(uri) {
-            if doc.version == version {
-                doc.analysis = Some(analysis.clone());
-            }
-        }
-        Some(analysis)
+        Some(cell.get_or_init(|| Arc::new(analyse(path_of(uri).as_deref(), &text, &open))).clone())
     }
 
-    /// After the debounce, publishes diagnostics for `version` unless a newer one came.
-    fn schedule_diagnostics(&self, uri: Uri, version: i32) {
+    /// Stores a new version of a document. A document that imports others is analysed
+    /// again on its next use, since one of them may be the document that changed.
+    fn store(&self, uri: Uri, doc: Document) {
+        let mut docs = self.docs();
+        for other in docs.values_mut() {
+            if other.analysis.get().is_some_and(|a| !a.files.is_empty()) {
+                other.analysis = AnalysisCell::default();
+            }
+        }
+        docs.insert(uri, doc);
+    }
+
+    /// Publishes diagnostics for `version` unless a newer one came: at once after a pause,
+    /// after the debounce within a burst of changes. The analysis runs off the protocol
+    /// thread, so requests are answered meanwhile, and is kept for the requests.
+    fn schedule_diagnostics(&self, uri: Uri, version: i32, burst: bool) {
         let docs = self.docs.clone();
         let client = self.client.clone();
+        let publishing = self.publishing.clone();
+        let current =
+            move |docs: &Documents, uri: &Uri| lock(docs).get(uri).is_some_and(|d| d.version == version);
         tokio::spawn(async move {
-            tokio::time::sleep(debounce()).await;
-            let text = match docs.lock().ok().and_then(|d| d.get(&uri).map(|d| (d.version, d.text.clone()))) {
-                Some((v, text)) if v == version => text,
-                _ => return,
-            };
-            let analysis = Arc::new(analyse(&uri, &text));
-            let map = LineMap::new(&text);
-            let diags = analysis.diagnostics.iter().map(|d| convert::diagnostic(&text, &map, d)).collect();
-            {
-                let Ok(mut docs) = docs.lock() else { return };
-                match docs.get_mut(&uri) {
-                    Some(doc) if doc.version == version => doc.analysis = Some(analysis),
+            if burst {
+                tokio::time::sleep(debounce()).await;
+            }
+            let (cell, text, open, uri) = {
+                let docs_now = lock(&docs);
+                match docs_now.get_key_value(&uri) {
+                    Some((u, d)) if d.version == version => {
+                        (d.analysis.clone(), d.text.clone(), open_files(&docs_now), u.clone())
+                    }
                     _ => return,
                 }
+            };
+            let path = path_of(&uri);
+            let analysed = tokio::task::spawn_blocking(move || {
+                let a = cell.get_or_init(|| Arc::new(analyse(path.as_deref(), &text, &open))).clone();
+                let map = LineMap::new(&a.src);
+                a.diagnostics.iter().map(|d| convert::diagnostic(&a.src, &map, d)).collect::<Vec<_>>()
+            });
+            let Ok(diags) = analysed.await else { return };
+            let _turn = publishing.lock().await;
+            if current(&docs, &uri) {
+                client.publish_diagnostics(uri, diags, Some(version)).await;
             }
-            client.publish_diagnostics(uri, diags, Some(version)).await;
         });
     }
 
@@ -112,29 +183,74 @@ impl Backend {
         let text = a.file_text(target.file.as_deref())?;
         let uri = match &target.file {
             None => uri.clone(),
-            Some(path) => Uri::from_file_path(resolve_import(uri, path)?)?,
+            Some(import) => {
+                let open = open_files(&self.docs());
+                let path = workspace::resolve_import(path_of(uri).as_deref(), import, &open)?;
+                Uri::from_file_path(path)?
+            }
         };
         Some(Location { uri, range: LineMap::new(text).range(text, target.span) })
     }
-}
 
-fn analyse(uri: &Uri, text: &str) -> Analysis {
-    let vfs = |path: &str| std::fs::read_to_string(resolve_import(uri, path)?).ok();
-    Analysis::new(text, &vfs)
-}
-
-/// Where `import "path"` in the document `uri` points: next to the document, then the
-/// working directory, with `.lat` added when missing (as `lat run` does).
-fn resolve_import(uri: &Uri, path: &str) -> Option<PathBuf> {
-    let with_ext = if path.ends_with(".lat") { path.to_string() } else { format!("{path}.lat") };
-    let dir = uri.to_file_path().and_then(|p| p.parent().map(Path::to_path_buf));
-    let mut candidates = Vec::new();
-    if let Some(dir) = dir {
-        candidates.push(dir.join(&with_ext));
-        candidates.push(dir.join(path));
+    /// Every file that sees the definition under the cursor, with its analysis and the
+    /// definitions there that are it: the open documents and the workspace's `.lat` files
+    /// that mention its name and are, or import, the file declaring it.
+    fn files_seeing(&self, uri: &Uri, offset: u32) -> Option<Vec<Seeing>> {
+        let a = self.analysis(uri)?;
+        let (id, _) = a.symbol_at(offset)?;
+        let def = a.def(id).clone();
+        let (open, open_uris) = {
+            let docs = self.docs();
+            (open_files(&docs), docs.keys().cloned().collect::<Vec<_>>())
+        };
+        let Some(here) = path_of(uri) else {
+            // Not a file (an unsaved buffer): only this document.
+            return Some(vec![(
+                uri.clone(),
+                a.clone(),
+                a.defs_declared_at(def.file.as_deref(), def.name_span),
+            )]);
+        };
+        let target = match &def.file {
+            None => here.clone(),
+            Some(import) => workspace::resolve_import(Some(&here), import, &open)?,
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let roots = lock(&self.roots).clone();
+        let on_disk =
+            workspace::lat_files(&roots).into_iter().filter_map(|p| Some((Uri::from_file_path(&p)?, p)));
+        let candidates = open_uris.into_iter().filter_map(|u| Some((path_of(&u)?, u))).map(|(p, u)| (u, p));
+        for (file_uri, path) in std::iter::once((uri.clone(), here.clone())).chain(candidates).chain(on_disk)
+        {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let analysis = match self.analysis(&file_uri) {
+                Some(an) => an,
+                None => {
+                    let Some(text) = workspace::read(&path, &open) else { continue };
+                    if !text.contains(def.name.as_str()) {
+                        continue;
+                    }
+                    Arc::new(analyse(Some(&path), &text, &open))
+                }
+            };
+            let mut ids = Vec::new();
+            if path == target {
+                ids.extend(analysis.defs_declared_at(None, def.name_span));
+            }
+            for import in analysis.files.keys() {
+                if workspace::resolve_import(Some(&path), import, &open).as_ref() == Some(&target) {
+                    ids.extend(analysis.defs_declared_at(Some(import), def.name_span));
+                }
+            }
+            if !ids.is_empty() {
+                out.push((file_uri, analysis, ids));
+            }
+        }
+        Some(out)
     }
-    candidates.push(PathBuf::from(&with_ext));
-    candidates.into_iter().find(|p| p.is_file())
 }
 
 fn markdown(value: String) -> MarkupContent {
@@ -142,7 +258,13 @@ fn markdown(value: String) -> MarkupContent {
 }
 
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[allow(deprecated)] // `root_uri` is what older clients send instead of folders.
+        let folders = match params.workspace_folders {
+            Some(folders) => folders.into_iter().map(|f| f.uri).collect(),
+            None => params.root_uri.into_iter().collect::<Vec<_>>(),
+        };
+        *lock(&self.roots) = folders.iter().filter_map(path_of).collect();
         let capabilities = ServerCapabilities {
             text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
             position_encoding: Some(PositionEncodingKind::UTF16),
@@ -159,6 +281,7 @@ impl LanguageServer for Backend {
             references_provider: Some(OneOf::Left(true)),
             document_highlight_provider: Some(OneOf::Left(true)),
             document_symbol_provider: Some(OneOf::Left(true)),
+            workspace_symbol_provider: Some(OneOf::Left(true)),
             rename_provider: Some(OneOf::Right(RenameOptions {
                 prepare_provider: Some(true),
                 work_done_progress_options: Default::default(),
@@ -191,25 +314,25 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let version = doc.version;
-        self.docs().insert(doc.uri.clone(), Document { text: doc.text.into(), version, analysis: None });
-        self.schedule_diagnostics(doc.uri, version);
+        self.store(doc.uri.clone(), Document::new(doc.text, version));
+        self.schedule_diagnostics(doc.uri, version, false);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let Some(change) = params.content_changes.into_iter().last() else { return };
-        {
-            let mut docs = self.docs();
-            if let Some(doc) = docs.get(&uri) {
+        let burst = {
+            let docs = self.docs();
+            match docs.get(&uri) {
                 // Messages can be reordered by a client; an older version never wins.
-                if version <= doc.version {
-                    return;
-                }
+                Some(doc) if version <= doc.version => return,
+                Some(doc) => doc.changed.elapsed() < debounce(),
+                None => false,
             }
-            docs.insert(uri.clone(), Document { text: change.text.into(), version, analysis: None });
-        }
-        self.schedule_diagnostics(uri, version);
+        };
+        self.store(uri.clone(), Document::new(change.text, version));
+        self.schedule_diagnostics(uri, version, burst);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -276,9 +399,17 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let pos = &params.text_document_position;
-        let Some((a, _, offset)) = self.at(pos) else { return Ok(None) };
-        let refs = a.references(offset, params.context.include_declaration);
-        Ok(Some(refs.iter().filter_map(|r| self.location(&pos.text_document.uri, &a, r)).collect()))
+        let Some((_, _, offset)) = self.at(pos) else { return Ok(None) };
+        let Some(files) = self.files_seeing(&pos.text_document.uri, offset) else {
+            return Ok(Some(Vec::new()));
+        };
+        let mut out = Vec::new();
+        for (uri, a, ids) in files {
+            let map = LineMap::new(&a.src);
+            let spans = a.uses_of(&ids, params.context.include_declaration);
+            out.extend(spans.into_iter().map(|s| Location { uri: uri.clone(), range: map.range(&a.src, s) }));
+        }
+        Ok(Some(out))
     }
 
     async fn document_highlight(
@@ -298,25 +429,78 @@ impl LanguageServer for Backend {
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
         let Some((a, map, offset)) = self.at(&params) else { return Ok(None) };
-        match a.prepare_rename(offset) {
-            Ok(span) => Ok(Some(PrepareRenameResponse::Range(map.range(&a.src, span)))),
-            Err(msg) => Err(Error::invalid_params(msg)),
+        let (id, span) =
+            a.symbol_at(offset).ok_or_else(|| Error::invalid_params("no symbol to rename here"))?;
+        if let Some(import) = &a.def(id).file {
+            let open = open_files(&self.docs());
+            let here = path_of(&params.text_document.uri);
+            if workspace::resolve_import(here.as_deref(), import, &open).is_none() {
+                return Err(Error::invalid_params(format!("cannot find \"{import}\" to rename in it")));
+            }
         }
+        Ok(Some(PrepareRenameResponse::Range(map.range(&a.src, span))))
     }
 
+    /// Renames in every file that sees the symbol, or nowhere when any file refuses.
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let pos = &params.text_document_position;
-        let Some((a, map, offset)) = self.at(pos) else { return Ok(None) };
-        let edits = a.rename(offset, &params.new_name).map_err(Error::invalid_params)?;
-        let edits = edits
-            .into_iter()
-            .map(|e| TextEdit { range: map.range(&a.src, e.span), new_text: e.text })
-            .collect();
+        let Some((_, _, offset)) = self.at(pos) else { return Ok(None) };
+        let files = self
+            .files_seeing(&pos.text_document.uri, offset)
+            .ok_or_else(|| Error::invalid_params("no symbol to rename here"))?;
         // `Uri` caches its parse lazily, which clippy reads as a mutable key; hashing
         // ignores that cache.
         #[allow(clippy::mutable_key_type)]
-        let changes = HashMap::from([(pos.text_document.uri.clone(), edits)]);
+        let mut changes = HashMap::new();
+        for (uri, a, ids) in files {
+            let edits = a.rename_def(&ids, &params.new_name).map_err(Error::invalid_params)?;
+            let map = LineMap::new(&a.src);
+            let edits: Vec<TextEdit> = edits
+                .into_iter()
+                .map(|e| TextEdit { range: map.range(&a.src, e.span), new_text: e.text })
+                .collect();
+            if !edits.is_empty() {
+                changes.insert(uri, edits);
+            }
+        }
         Ok(Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }))
+    }
+
+    /// Symbols of the open documents and the workspace's `.lat` files matching the query.
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<Vec<SymbolInformation>>> {
+        const MAX_RESULTS: usize = 256;
+        let (open_uris, open) = {
+            let docs = self.docs();
+            (docs.keys().cloned().collect::<Vec<_>>(), open_files(&docs))
+        };
+        let roots = lock(&self.roots).clone();
+        let on_disk = workspace::lat_files(&roots)
+            .into_iter()
+            .filter(|p| !open.contains_key(p))
+            .filter_map(|p| Some((Uri::from_file_path(&p)?, p)));
+        let mut found = Vec::new();
+        let open_analyses = open_uris.into_iter().filter_map(|u| Some((self.analysis(&u)?, u)));
+        let disk_analyses = on_disk.filter_map(|(u, p)| {
+            let text = std::fs::read_to_string(p).ok()?;
+            Some((Arc::new(Analysis::outline_only(&text)), u))
+        });
+        for (a, uri) in open_analyses.chain(disk_analyses) {
+            let map = LineMap::new(&a.src);
+            for m in a.matching_symbols(&params.query) {
+                #[allow(deprecated)] // `deprecated` is a required field of the protocol type.
+                let info = SymbolInformation {
+                    name: m.name,
+                    kind: convert::symbol_kind(m.kind),
+                    tags: None,
+                    deprecated: None,
+                    location: Location { uri: uri.clone(), range: map.range(&a.src, m.name_span) },
+                    container_name: m.container,
+                };
+                found.push((m.score, info));
+            }
+        }
+        found.sort_by(|(a, x), (b, y)| (a, &x.name).cmp(&(b, &y.name)));
+        Ok(Some(found.into_iter().take(MAX_RESULTS).map(|(_, info)| info).collect()))
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
