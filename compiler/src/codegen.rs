@@ -17,6 +17,7 @@ mod expr;
 mod function;
 mod pattern;
 mod stmt;
+mod types;
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::{self, BindingKind, Program};
@@ -53,6 +54,9 @@ struct Local {
     slot: u16,
     kind: BindingKind,
     start: u32,
+    /// Bound by a selective import (`import { Color } from "m"`): `Color::Red` and
+    /// `Color { .. }` go through the imported type namespace.
+    imported: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -134,6 +138,9 @@ pub(crate) struct Codegen<'s> {
     /// Names the program defines at top level (functions, bindings): these shadow the
     /// builtins, so e.g. a user's own `grow` is called normally.
     defined: std::collections::HashSet<String>,
+    /// Names that top-level selective imports bind (collected before anything is
+    /// compiled, since functions are hoisted above the imports).
+    imported_globals: std::collections::HashSet<String>,
 }
 
 impl<'s> Codegen<'s> {
@@ -148,6 +155,7 @@ impl<'s> Codegen<'s> {
             traits: HashMap::new(),
             tracked: tracked_names(src),
             defined: std::collections::HashSet::new(),
+            imported_globals: std::collections::HashSet::new(),
         }
     }
 
@@ -285,7 +293,7 @@ impl<'s> Codegen<'s> {
         let f = self.f();
         let slot = (f.height - 1).max(0) as u16;
         let depth = f.depth;
-        f.locals.push(Local { name: name.to_string(), depth, slot, kind, start });
+        f.locals.push(Local { name: name.to_string(), depth, slot, kind, start, imported: false });
         slot
     }
 
@@ -342,6 +350,17 @@ impl<'s> Codegen<'s> {
         Var::Global(self.str_const(name))
     }
 
+    /// The variable a type name is bound to when the innermost binding of that name
+    /// comes from a selective import, so `Color::Red` uses the imported type namespace.
+    fn imported_binding(&mut self, name: &str) -> Option<Var> {
+        for level in (0..self.fns.len()).rev() {
+            if let Some(l) = self.fns[level].locals.iter().rev().find(|l| l.name == name) {
+                return l.imported.then(|| self.resolve(name));
+            }
+        }
+        self.imported_globals.contains(name).then(|| self.resolve(name))
+    }
+
     /// Tells the VM that the variable `name` may have changed phase.
     fn emit_phase_changed(&mut self, name: &str) {
         let name = self.str_const(name);
@@ -380,6 +399,13 @@ impl<'s> Codegen<'s> {
                     self.defined.extend(stmt::target_names(target));
                 }
                 _ => {}
+            }
+        }
+        for item in &program.items {
+            if let ast::ItemKind::Stmt(ast::Stmt { kind: ast::StmtKind::Import(imp), .. }) = &item.kind {
+                if let Some(names) = &imp.names {
+                    self.imported_globals.extend(names.iter().map(|n| n.name.clone()));
+                }
             }
         }
         // Hoist declarations so code may use them before their definition.
@@ -442,7 +468,9 @@ impl<'s> Codegen<'s> {
             let name = self.str_const(n);
             self.emit(Op::GetGlobal { name });
         }
-        self.emit(Op::MakeMap { n: names.len() as u32 });
+        // The entry program's exports are never imported: it skips the type namespaces.
+        let types = if self.opts.entry { 0 } else { self.emit_type_exports(program, any_export) };
+        self.emit(Op::MakeMap { n: names.len() as u32 + types });
     }
 }
 

@@ -128,7 +128,11 @@ impl Codegen<'_> {
                 }
                 self.emit(Op::MakeMap { n: entries.len() as u32 });
             }
-            ExprKind::StructLit { name, fields, .. } => {
+            ExprKind::StructLit { module, name, fields } => {
+                if self.emit_type_namespace(module.as_ref(), name, "struct") {
+                    self.compile_qualified_struct(name, fields);
+                    return;
+                }
                 for f in fields {
                     match &f.value {
                         Some(v) => self.compile_expr(v),
@@ -143,7 +147,27 @@ impl Codegen<'_> {
                 let fields_c = self.constant(Constant::Names(names));
                 self.emit(Op::MakeStruct { name: sname, fields: fields_c, n: fields.len() as u16 });
             }
-            ExprKind::Path { ty, member, args, .. } => {
+            ExprKind::Path { module, ty, member, args } => {
+                if self.emit_type_namespace(module.as_ref(), ty, "enum") {
+                    self.emit(Op::Dup {});
+                    let m = self.str_const(&member.name);
+                    self.emit(Op::MatchHasField { name: m });
+                    let owner = match module {
+                        Some(alias) => format!("{}.{}", alias.name, ty.name),
+                        None => ty.name.clone(),
+                    };
+                    let msg =
+                        self.str_const(&format!("'{owner}' has no variant or function '{}'", member.name));
+                    self.emit(Op::Require { msg });
+                    self.emit(Op::GetField { name: m });
+                    if let Some(args) = args {
+                        for a in args {
+                            self.compile_expr(a);
+                        }
+                        self.emit(Op::Call { argc: args.len() as u8 });
+                    }
+                    return;
+                }
                 let t = self.str_const(&ty.name);
                 let m = self.str_const(&member.name);
                 match args {
@@ -464,6 +488,7 @@ impl Codegen<'_> {
             slot: value_slot,
             kind: BindingKind::Let,
             start: 0,
+            imported: false,
         });
         let h = self.f().height;
         let mut ends = Vec::new();

@@ -78,6 +78,7 @@ impl Codegen<'_> {
                 slot: i as u16,
                 kind: BindingKind::Let,
                 start: 0,
+                imported: false,
             });
         }
         st.height = params.len() as i32;

@@ -473,6 +473,7 @@ impl Codegen<'_> {
             slot,
             kind: BindingKind::Let,
             start: 0,
+            imported: false,
         });
         let start = self.here();
         self.push_loop(start);
@@ -544,24 +545,34 @@ impl Codegen<'_> {
         self.emit(Op::Import { path });
         match (&imp.alias, &imp.names) {
             (_, Some(names)) => {
+                // Inside a function the module map stays in a hidden local under the
+                // imported names, which are locals of that function only.
+                let top = self.at_top_level();
+                let module = (!top).then(|| self.declare_local("(module)", BindingKind::Let));
                 for n in names {
-                    self.emit(Op::Dup {});
+                    match module {
+                        Some(slot) => self.emit(Op::GetLocal { slot }),
+                        None => self.emit(Op::Dup {}),
+                    };
                     self.emit(Op::Dup {});
                     let name = self.str_const(&n.name);
                     self.emit(Op::MatchHasField { name });
                     let msg = self.str_const(&format!("module '{}' does not export '{}'", imp.path, n.name));
                     self.emit(Op::Require { msg });
                     self.emit(Op::GetField { name });
-                    if self.at_top_level() {
+                    if top {
                         let g = self.str_const(&n.name);
                         self.emit(Op::DefGlobal { name: g });
                     } else {
-                        // Keep the module map below the new locals: swap it up afterwards.
                         self.declare_local(&n.name, BindingKind::Let);
-                        self.error("selective imports are only allowed at the top level", n.span);
+                        if let Some(l) = self.f().locals.last_mut() {
+                            l.imported = true;
+                        }
                     }
                 }
-                self.emit(Op::Pop {});
+                if top {
+                    self.emit(Op::Pop {});
+                }
             }
             (Some(alias), None) => self.bind(&alias.name, BindingKind::Let),
             (None, None) => {

@@ -520,7 +520,7 @@ impl Checker {
                 }
             }
             ExprKind::Spawn(b) => {
-                let outer = std::mem::replace(&mut self.spawn_scopes, Some(self.scopes.len()));
+                let outer = self.spawn_scopes.replace(self.scopes.len());
                 self.block(b);
                 self.spawn_scopes = outer;
             }
