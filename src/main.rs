@@ -11,6 +11,10 @@ mod repl;
 mod run;
 mod test_cmd;
 
+/// See Cargo.toml: small, short-lived allocations dominate Lattice programs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -13,12 +13,38 @@ use std::fmt::Write;
 pub fn to_display(v: &Value) -> String {
     match v {
         Value::Str(s, _) => s.to_string(),
+        Value::Int(n, _) => {
+            let mut out = String::with_capacity(20);
+            push_int(&mut out, *n);
+            out
+        }
         _ => {
             let mut out = String::new();
             write_value(&mut out, v, 0);
             out
         }
     }
+}
+
+/// Appends the decimal digits of `n`: `to_string(i)` and map keys made from numbers are
+/// hot enough that going through `fmt` (padding logic, dynamic dispatch) shows up.
+pub fn push_int(out: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    // SAFETY: `buf[i..]` holds ASCII digits only.
+    out.push_str(unsafe { std::str::from_utf8_unchecked(&buf[i..]) });
 }
 
 /// The text `repr` produces (strings quoted at the top level).
@@ -42,9 +68,7 @@ pub fn write_value(out: &mut String, v: &Value, depth: usize) {
         Value::Nil(_) => out.push_str("nil"),
         Value::Unit(_) => out.push_str("()"),
         Value::Bool(b, _) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n, _) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Int(n, _) => push_int(out, *n),
         Value::Float(f, _) => out.push_str(&format_float(*f)),
         Value::Str(s, _) => out.push_str(s),
         Value::Array(items, _) => write_seq(out, "[", items, "]", depth),
@@ -178,6 +202,15 @@ fn trim_zeros(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_print_like_fmt() {
+        for n in [0, 7, -7, 10, 99, -100, 123456789, i64::MAX, i64::MIN] {
+            let mut s = String::new();
+            push_int(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+    }
 
     #[test]
     fn seventeen_digits() {

@@ -20,7 +20,9 @@ enum Slot {
     #[default]
     Empty,
     Tombstone,
-    Full(Box<str>, Value),
+    /// The key's hash is kept so probes compare strings only on a hash match and
+    /// growing never rehashes a key.
+    Full(u64, Box<str>, Value),
 }
 
 #[derive(Clone)]
@@ -62,10 +64,10 @@ impl LatMap {
         self.live == 0
     }
 
-    /// The slot holding `key`, or the slot where it would be inserted.
-    fn find_slot(&self, key: &str) -> usize {
+    /// The slot holding `key` (hashing to `hash`), or the slot where it would go.
+    fn find_slot(&self, hash: u64, key: &str) -> usize {
         let cap = self.slots.len();
-        let start = (fnv1a(key) & (cap as u64 - 1)) as usize;
+        let start = (hash & (cap as u64 - 1)) as usize;
         let mut first_tomb = None;
         for i in 0..cap {
             let pos = (start + i) & (cap - 1);
@@ -74,7 +76,7 @@ impl LatMap {
                 Slot::Tombstone => {
                     first_tomb.get_or_insert(pos);
                 }
-                Slot::Full(k, _) if &**k == key => return pos,
+                Slot::Full(h, k, _) if *h == hash && &**k == key => return pos,
                 Slot::Full(..) => {}
             }
         }
@@ -85,13 +87,14 @@ impl LatMap {
         if self.live == 0 {
             return None;
         }
+        let hash = fnv1a(key);
         let cap = self.slots.len();
-        let start = (fnv1a(key) & (cap as u64 - 1)) as usize;
+        let start = (hash & (cap as u64 - 1)) as usize;
         for i in 0..cap {
             let pos = (start + i) & (cap - 1);
             match &self.slots[pos] {
                 Slot::Empty => return None,
-                Slot::Full(k, _) if &**k == key => return Some(pos),
+                Slot::Full(h, k, _) if *h == hash && &**k == key => return Some(pos),
                 _ => {}
             }
         }
@@ -100,7 +103,7 @@ impl LatMap {
 
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.lookup(key).map(|i| match &self.slots[i] {
-            Slot::Full(_, v) => v,
+            Slot::Full(_, _, v) => v,
             _ => unreachable!("lookup returns full slots only"),
         })
     }
@@ -108,7 +111,7 @@ impl LatMap {
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         let i = self.lookup(key)?;
         match &mut self.slots[i] {
-            Slot::Full(_, v) => Some(v),
+            Slot::Full(_, _, v) => Some(v),
             _ => None,
         }
     }
@@ -119,19 +122,20 @@ impl LatMap {
 
     /// Inserts or replaces; returns true when the key is new.
     pub fn insert(&mut self, key: &str, value: Value) -> bool {
-        let mut pos = self.find_slot(key);
-        if let Slot::Full(_, v) = &mut self.slots[pos] {
+        let hash = fnv1a(key);
+        let mut pos = self.find_slot(hash, key);
+        if let Slot::Full(_, _, v) = &mut self.slots[pos] {
             *v = value;
             return false;
         }
         if (self.used + 1) * 100 > self.slots.len() * LOAD_PERCENT {
             self.grow();
-            pos = self.find_slot(key);
+            pos = self.find_slot(hash, key);
         }
         if matches!(self.slots[pos], Slot::Empty) {
             self.used += 1;
         }
-        self.slots[pos] = Slot::Full(key.into(), value);
+        self.slots[pos] = Slot::Full(hash, key.into(), value);
         self.live += 1;
         true
     }
@@ -141,7 +145,7 @@ impl LatMap {
         let old = std::mem::replace(&mut self.slots[i], Slot::Tombstone);
         self.live -= 1;
         match old {
-            Slot::Full(_, v) => Some(v),
+            Slot::Full(_, _, v) => Some(v),
             _ => None,
         }
     }
@@ -151,10 +155,16 @@ impl LatMap {
         self.slots = vec![Slot::Empty; old.len() * 2];
         self.used = 0;
         self.live = 0;
+        let mask = self.slots.len() - 1;
         for slot in old {
-            if let Slot::Full(k, v) = slot {
-                let pos = self.find_slot(&k);
-                self.slots[pos] = Slot::Full(k, v);
+            if let Slot::Full(h, k, v) = slot {
+                // Every key is distinct and the new table has no tombstones: the first
+                // empty slot of the probe sequence is the key's place.
+                let mut pos = (h as usize) & mask;
+                while !matches!(self.slots[pos], Slot::Empty) {
+                    pos = (pos + 1) & mask;
+                }
+                self.slots[pos] = Slot::Full(h, k, v);
                 self.used += 1;
                 self.live += 1;
             }
@@ -164,14 +174,14 @@ impl LatMap {
     /// Entries in iteration order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.slots.iter().filter_map(|s| match s {
-            Slot::Full(k, v) => Some((&**k, v)),
+            Slot::Full(_, k, v) => Some((&**k, v)),
             _ => None,
         })
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Value)> {
         self.slots.iter_mut().filter_map(|s| match s {
-            Slot::Full(k, v) => Some((&**k, v)),
+            Slot::Full(_, k, v) => Some((&**k, v)),
             _ => None,
         })
     }

@@ -6,7 +6,7 @@
 //! shared (`Arc`) by every closure and thread that runs them.
 
 use crate::opcode::Op;
-use crate::value::Phase;
+use crate::value::{Phase, Value};
 use std::sync::Arc;
 
 /// A constant-pool entry.
@@ -81,6 +81,10 @@ pub struct Function {
     pub module: u32,
     /// Derived on load: a fast check that accepts most valid return values.
     pub ret_check: Option<crate::types::Kind>,
+    /// Derived on load: one more than the argument count a call may pass straight into
+    /// the frame (the parameter count when `plain_params`). 0, the default of a function
+    /// that was never derived, matches no call.
+    pub direct_arity: u32,
 }
 
 impl Function {
@@ -95,6 +99,25 @@ impl Function {
             .all(|(p, k)| !p.variadic && (p.ty.is_none() || k.is_some()));
         self.ret_check = self.ret_type.as_deref().and_then(crate::types::Kind::parse);
         self.typed_params = self.params.iter().any(|p| p.ty.is_some());
+        self.direct_arity = if self.plain_params { self.params.len() as u32 + 1 } else { 0 };
+    }
+
+    /// Whether `args` (exactly `direct_arity` of them) pass every parameter's simple kind.
+    #[inline]
+    pub fn args_fit_kinds(&self, args: &[Value]) -> bool {
+        if !self.typed_params {
+            return true;
+        }
+        let mut i = 0;
+        while i < self.param_kinds.len() {
+            if let (Some(k), Some(v)) = (self.param_kinds[i], args.get(i)) {
+                if !k.accepts(v) {
+                    return false;
+                }
+            }
+            i += 1;
+        }
+        true
     }
 
     /// Parameters before the variadic one.

@@ -143,14 +143,14 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
     let phase = c.phase();
     // A crystal struct or map may still hold fluid fields (defects of `freeze ...
     // except`): those are checked field by field below. Everything else is refused.
-    let defect_ok = match (&*c, key) {
+    let defect_ok = || match (&*c, key) {
         (Value::Struct(s, _), Value::Str(k, _)) => {
             s.def.field_index(k).is_some_and(|i| !s.fields[i].is_crystal())
         }
         (Value::Map(m, _), Value::Str(k, _)) => m.get(k).is_some_and(|v| !v.is_crystal()),
         _ => false,
     };
-    if phase == Phase::Crystal && !defect_ok {
+    if phase == Phase::Crystal && !defect_ok() {
         return Err(crystal_error(name));
     }
     if phase == Phase::Sublimated {
@@ -192,13 +192,18 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
                     name()
                 )));
             }
-            if m.get(k).is_some_and(Value::is_crystal) {
-                return Err(crystal_error(name));
-            }
             if phase == Phase::Fluid && !value.is_crystal() {
                 value.set_phase(Phase::Fluid);
             }
-            Arc::make_mut(m).insert(k, value);
+            // One probe for an existing key; a new key probes again to insert.
+            let m = Arc::make_mut(m);
+            match m.get_mut(k) {
+                Some(slot) if slot.is_crystal() => return Err(crystal_error(name)),
+                Some(slot) => *slot = value,
+                None => {
+                    m.insert(k, value);
+                }
+            }
             Ok(())
         }
         (Value::Map(..), _) => Err(RuntimeError::new("invalid index assignment: map keys must be strings")),

@@ -113,6 +113,44 @@ pub struct Closure {
 }
 
 impl Value {
+    /// Whether the value owns nothing (no reference count): copying its bits is a clone
+    /// and forgetting it is a drop. The dispatch loop uses this to keep the common
+    /// scalar case inline instead of calling the out-of-line clone and drop glue.
+    #[inline(always)]
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Value::Nil(_)
+                | Value::Unit(_)
+                | Value::Bool(..)
+                | Value::Int(..)
+                | Value::Float(..)
+                | Value::Native(..)
+                | Value::Undef
+        )
+    }
+
+    /// `clone`, with the scalar case inline.
+    #[inline(always)]
+    pub fn clone_fast(&self) -> Value {
+        if self.is_scalar() {
+            // SAFETY: scalar variants own no resources, so a bitwise copy is a clone.
+            unsafe { std::ptr::read(self) }
+        } else {
+            self.clone()
+        }
+    }
+
+    /// Drops `self`, with the scalar case (nothing to do) inline.
+    #[inline(always)]
+    pub fn drop_fast(self) {
+        if self.is_scalar() {
+            std::mem::forget(self);
+        } else {
+            drop(self);
+        }
+    }
+
     pub const NIL: Value = Value::Nil(Phase::Unphased);
     pub const UNIT: Value = Value::Unit(Phase::Unphased);
     pub const TRUE: Value = Value::Bool(true, Phase::Unphased);

@@ -820,7 +820,7 @@ impl Vm {
                         let v = match &self.stack[base + slot as usize] {
                             Value::Int(n, p) => Value::Int(*n, *p),
                             Value::Cell(c) => crate::ops::read_cell(c),
-                            v => v.clone(),
+                            v => v.clone_fast(),
                         };
                         self.stack.push(v);
                     }
@@ -962,8 +962,12 @@ impl Vm {
                     }
                     Op::GetGlobal { name } => match &self.globals[name as usize] {
                         Value::Undef => throw!(crate::ops::undefined_global(self, name)),
+                        Value::Closure(c, p) => {
+                            let v = Value::Closure(Arc::clone(c), *p);
+                            self.stack.push(v)
+                        }
                         v => {
-                            let v = v.clone();
+                            let v = v.clone_fast();
                             self.stack.push(v)
                         }
                     },
@@ -1024,15 +1028,16 @@ impl Vm {
                         let r = tri!(crate::ops::shift(&a, &b, matches!(op, Op::Shl {})));
                         self.stack.push(r);
                     }
-                    Op::Eq {} => {
+                    Op::Eq {} | Op::Ne {} => {
                         let b = pop!();
                         let a = pop!();
-                        self.stack.push(Value::bool(crate::compare::values_equal(&a, &b)));
-                    }
-                    Op::Ne {} => {
-                        let b = pop!();
-                        let a = pop!();
-                        self.stack.push(Value::bool(!crate::compare::values_equal(&a, &b)));
+                        let eq = if matches!((&a, &b), (Value::Struct(..), Value::Struct(..))) {
+                            save_ip!();
+                            tri!(crate::compare::struct_equal(self, &a, &b))
+                        } else {
+                            crate::compare::values_equal(&a, &b)
+                        };
+                        self.stack.push(Value::bool(eq == matches!(op, Op::Eq {})));
                     }
                     Op::Lt {} => compare!(<),
                     Op::Le {} => compare!(<=),
@@ -1082,7 +1087,25 @@ impl Vm {
                         let fidx = self.stack.len() - argc - 1;
                         save_ip!();
                         match &self.stack[fidx] {
-                            Value::Closure(..) => {
+                            Value::Closure(c, _) => {
+                                // The common call: one closure, exact arity, simple kinds.
+                                // Everything else goes through `push_frame`'s fitting.
+                                let ptr = Arc::as_ptr(c);
+                                let callee: &Function = &c.func;
+                                if c.next.is_none()
+                                    && callee.direct_arity == argc as u32 + 1
+                                    && self.frames.len() < MAX_FRAMES
+                                    && callee.args_fit_kinds(&self.stack[fidx + 1..])
+                                {
+                                    let defer_base = self.defers.len();
+                                    self.frames.push(Frame {
+                                        closure: ptr,
+                                        ip: 0,
+                                        base: fidx + 1,
+                                        defer_base,
+                                    });
+                                    continue 'frames;
+                                }
                                 tri!(self.push_frame(argc));
                                 continue 'frames;
                             }
@@ -1119,7 +1142,13 @@ impl Vm {
                         if !self.handlers.is_empty() {
                             self.handlers.retain(|h| h.frame < self.frames.len());
                         }
-                        self.stack.truncate(frame.base - 1);
+                        // Drop the frame's values (and the callee below them) with the
+                        // scalar case inline: most locals are Ints.
+                        while self.stack.len() >= frame.base {
+                            if let Some(v) = self.stack.pop() {
+                                v.drop_fast();
+                            }
+                        }
                         if self.frames.len() <= stop {
                             return Ok(result);
                         }
