@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/ref" "$work/embedded"
-git --git-dir="$ref_git" archive HEAD lib examples | tar -x -C "$work/ref"
+git --git-dir="$ref_git" archive HEAD lib examples 2>/dev/null | tar -x -C "$work/ref"
 for d in "$here"/reference-drivers/*.lat; do
     cp "$d" "$work/ref/driver_$(basename "$d")"
     cp "$d" "$work/embedded/driver_$(basename "$d")"
