@@ -226,15 +226,14 @@ impl Backend {
             if !seen.insert(path.clone()) {
                 continue;
             }
+            // A file that never writes the name cannot use it: skip it unanalysed.
+            let Some(text) = workspace::read(&path, &open) else { continue };
+            if !text.contains(def.name.as_str()) {
+                continue;
+            }
             let analysis = match self.analysis(&file_uri) {
                 Some(an) => an,
-                None => {
-                    let Some(text) = workspace::read(&path, &open) else { continue };
-                    if !text.contains(def.name.as_str()) {
-                        continue;
-                    }
-                    Arc::new(analyse(Some(&path), &text, &open))
-                }
+                None => Arc::new(analyse(Some(&path), &text, &open)),
             };
             let mut ids = Vec::new();
             if path == target {

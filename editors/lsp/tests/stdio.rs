@@ -1,6 +1,7 @@
 //! End to end: starts `lat lsp` and speaks JSON-RPC to it over stdio, through initialize,
 //! didOpen of files that import each other, didChange (including a stale one that must be
-//! ignored), every request the server offers, shutdown and exit.
+//! ignored), every request the server offers, shutdown and exit; and a stream of random
+//! edits and requests that must never crash or hang it.
 //!
 //! The `lat` binary is taken from `$LAT_BIN`, or next to this test's executable, and built
 //! with cargo when missing. `diagnostics_latency_on_a_large_file` is a measurement, run on
@@ -166,8 +167,9 @@ struct Workspace {
 }
 
 impl Workspace {
-    fn new(files: &[(&str, &str)]) -> Workspace {
-        let dir = std::env::temp_dir().join(format!("lattice-lsp-e2e-{}", std::process::id()));
+    /// A fresh folder per test (`tag`), since tests run in parallel.
+    fn new(tag: &str, files: &[(&str, &str)]) -> Workspace {
+        let dir = std::env::temp_dir().join(format!("lattice-lsp-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for (name, text) in files {
             std::fs::write(dir.join(name), text).unwrap();
@@ -229,7 +231,7 @@ fn decode_tokens(data: &[Value]) -> Vec<(u64, u64, u64, u64)> {
 /// closed one in the workspace folder.
 #[test]
 fn a_whole_session() {
-    let ws = Workspace::new(&[("lib.lat", LIB), ("main.lat", MAIN), ("other.lat", OTHER)]);
+    let ws = Workspace::new("session", &[("lib.lat", LIB), ("main.lat", MAIN), ("other.lat", OTHER)]);
     let (lib, main, other) = (ws.uri("lib.lat"), ws.uri("main.lat"), ws.uri("other.lat"));
     let mut s = Server::start(Some("20"));
     let init = s.request(
@@ -377,6 +379,105 @@ fn a_whole_session() {
     assert_eq!(actions[0]["diagnostics"][0]["code"], "E0200");
     assert_eq!(actions[0]["edit"]["changes"][&strict][0]["newText"], "fix");
 
+    s.shutdown();
+}
+
+/// A small deterministic generator (xorshift), so a failure replays.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// A stream of random edits (half-typed code, brackets, non-ASCII text) and requests at
+/// random positions, some past the end of a line or of the file: every request gets an
+/// answer (a result or an error), and the server then shuts down cleanly.
+#[test]
+fn random_edits_and_requests_never_crash_or_hang() {
+    let ws = Workspace::new("random", &[("lib.lat", LIB)]);
+    let (lib, main) = (ws.uri("lib.lat"), ws.uri("main.lat"));
+    let mut s = Server::start(Some("5"));
+    s.request("initialize", json!({ "processId": null, "rootUri": ws.uri(""), "capabilities": {} }));
+    s.open(&lib, 1, LIB);
+    s.open(&main, 1, MAIN);
+    const PIECES: &[&str] = &[
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\n",
+        " ",
+        ".",
+        "::",
+        "\"",
+        "fn ",
+        "flux ",
+        "fix ",
+        "let ",
+        "freeze(",
+        "total",
+        "double",
+        "é",
+        "😀",
+        "ch.send(",
+        "match x {",
+        "=> ",
+        "#mode strict\n",
+        "import \"lib\"\n",
+        "//",
+    ];
+    const METHODS: &[&str] = &[
+        "textDocument/hover",
+        "textDocument/completion",
+        "textDocument/signatureHelp",
+        "textDocument/definition",
+        "textDocument/references",
+        "textDocument/documentHighlight",
+        "textDocument/prepareRename",
+        "textDocument/rename",
+        "textDocument/codeAction",
+        "textDocument/inlayHint",
+        "textDocument/semanticTokens/full",
+        "textDocument/foldingRange",
+        "textDocument/formatting",
+        "textDocument/documentSymbol",
+        "workspace/symbol",
+    ];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut text = MAIN.to_string();
+    for version in 2..300 {
+        let mut cut = rng.below(text.len() + 1);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if rng.below(3) == 0 && cut < text.len() {
+            let mut end = (cut + rng.below(8) + 1).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(cut..end, "");
+        } else {
+            text.insert_str(cut, PIECES[rng.below(PIECES.len())]);
+        }
+        s.change(&main, version, &text);
+        let method = METHODS[rng.below(METHODS.len())];
+        let (line, character) = (rng.below(14) as u32, rng.below(30) as u32);
+        let mut params = at(&main, line, character);
+        params["range"] = range(line, character, line + rng.below(3) as u32, 0);
+        params["context"] = json!({ "includeDeclaration": true, "diagnostics": [] });
+        params["newName"] = json!("renamed");
+        params["query"] = json!("to");
+        params["options"] = json!({ "tabSize": 4, "insertSpaces": true });
+        let reply = s.respond(method, params);
+        assert!(reply.get("result").is_some() || reply.get("error").is_some(), "{method}: {reply}");
+    }
     s.shutdown();
 }
 
