@@ -11,7 +11,7 @@ mod workspace;
 
 use convert::LineMap;
 use lattice_compiler::ide::{self, Analysis, DefId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -22,9 +22,16 @@ use workspace::OpenFiles;
 
 /// Runs the server on stdin/stdout until the client says `exit`.
 pub fn run_stdio() -> std::io::Result<()> {
+    run_stdio_with_natives(Vec::new())
+}
+
+/// Like [`run_stdio`], knowing the names of the natives the embedder defines (the
+/// standard library's), which "did you mean" then never takes for typos.
+pub fn run_stdio_with_natives(natives: Vec<String>) -> std::io::Result<()> {
+    let natives: Arc<HashSet<String>> = Arc::new(natives.into_iter().collect());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().enable_io().build()?;
     runtime.block_on(async {
-        let (service, socket) = LspService::new(Backend::new);
+        let (service, socket) = LspService::new(|client| Backend::new(client, natives));
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
     });
     Ok(())
@@ -70,6 +77,8 @@ pub struct Backend {
     /// Held while checking that diagnostics are current and sending them, so an older
     /// version's diagnostics are never sent after a newer one's.
     publishing: Arc<tokio::sync::Mutex<()>>,
+    /// The embedder's native function names.
+    natives: Arc<HashSet<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -97,9 +106,10 @@ fn analyse(path: Option<&std::path::Path>, text: &str, open: &OpenFiles) -> Anal
 }
 
 impl Backend {
-    fn new(client: Client) -> Backend {
+    fn new(client: Client, natives: Arc<HashSet<String>>) -> Backend {
         Backend {
             client,
+            natives,
             docs: Arc::new(Mutex::new(HashMap::new())),
             roots: Mutex::new(Vec::new()),
             publishing: Arc::default(),
@@ -142,6 +152,7 @@ impl Backend {
         let docs = self.docs.clone();
         let client = self.client.clone();
         let publishing = self.publishing.clone();
+        let natives = self.natives.clone();
         let current =
             move |docs: &Documents, uri: &Uri| lock(docs).get(uri).is_some_and(|d| d.version == version);
         tokio::spawn(async move {
@@ -161,7 +172,12 @@ impl Backend {
             let analysed = tokio::task::spawn_blocking(move || {
                 let a = cell.get_or_init(|| Arc::new(analyse(path.as_deref(), &text, &open))).clone();
                 let map = LineMap::new(&a.src);
-                a.diagnostics.iter().map(|d| convert::diagnostic(&a.src, &map, d)).collect::<Vec<_>>()
+                let typos = a.typo_diagnostics(&|name| natives.contains(name));
+                a.diagnostics
+                    .iter()
+                    .chain(&typos)
+                    .map(|d| convert::diagnostic(&a.src, &map, d))
+                    .collect::<Vec<_>>()
             });
             let Ok(diags) = analysed.await else { return };
             let _turn = publishing.lock().await;
@@ -590,7 +606,7 @@ impl LanguageServer for Backend {
             map.offset(&a.src, params.range.start),
             map.offset(&a.src, params.range.end),
         );
-        let actions = a.code_actions(range).into_iter().map(|action| {
+        let actions = a.code_actions(range, &|name| self.natives.contains(name)).into_iter().map(|action| {
             let edits = action
                 .edits
                 .into_iter()
@@ -598,8 +614,7 @@ impl LanguageServer for Backend {
                 .collect();
             #[allow(clippy::mutable_key_type)]
             let changes = HashMap::from([(uri.clone(), edits)]);
-            let diagnostics =
-                action.diagnostic.map(|i| vec![convert::diagnostic(&a.src, &map, &a.diagnostics[i])]);
+            let diagnostics = action.diagnostic.map(|d| vec![convert::diagnostic(&a.src, &map, &d)]);
             CodeActionOrCommand::CodeAction(CodeAction {
                 title: action.title,
                 kind: Some(CodeActionKind::QUICKFIX),

@@ -268,7 +268,11 @@ fn a_whole_session() {
     assert!(!s.diagnostics(&main, 1).is_empty(), "a broken file has diagnostics");
     s.change(&main, 3, MAIN);
     s.change(&main, 2, "this is stale (((");
-    assert!(s.diagnostics(&main, 3).is_empty(), "version 3 is clean");
+    let diags = s.diagnostics(&main, 3);
+    assert_eq!(diags.len(), 1, "version 3 has only the typo: {diags:?}");
+    assert_eq!((diags[0]["code"].as_str(), diags[0]["severity"].as_u64()), (Some("E0901"), Some(2)));
+    assert_eq!(diags[0]["range"], range(9, 10, 9, 16));
+    assert!(diags[0]["message"].as_str().unwrap().contains("did you mean `double`?"), "{diags:?}");
 
     // Hover: a doc comment from the imported file; a binding's phase past non-ASCII text.
     let hover = s.request("textDocument/hover", at(&main, 2, 15));
@@ -366,6 +370,7 @@ fn a_whole_session() {
     let actions = s.request("textDocument/codeAction", json!({ "textDocument": { "uri": main }, "range": range(9, 12, 9, 12), "context": { "diagnostics": [] } }));
     assert_eq!(actions[0]["title"], "Change `dobule` to `double`");
     assert_eq!(actions[0]["edit"]["changes"][&main][0]["newText"], "double");
+    assert_eq!(actions[0]["diagnostics"][0]["code"], "E0901");
     let actions = s.request("textDocument/codeAction", json!({ "textDocument": { "uri": main }, "range": range(8, 12, 8, 12), "context": { "diagnostics": [] } }));
     assert_eq!(actions[0]["title"], "Freeze `total` before sending it");
     assert_eq!(actions[0]["edit"]["changes"][&main][0]["range"], range(8, 12, 8, 17));
@@ -378,6 +383,13 @@ fn a_whole_session() {
     assert_eq!(actions[0]["isPreferred"], true);
     assert_eq!(actions[0]["diagnostics"][0]["code"], "E0200");
     assert_eq!(actions[0]["edit"]["changes"][&strict][0]["newText"], "fix");
+    // `assert_eq` is a native of the standard library, not a typo of the builtin `assert`.
+    let natives = ws.uri("natives.lat");
+    s.open(&natives, 1, "assert_eq(1, 1)\nassrt(true)\n");
+    let none = s.request("textDocument/codeAction", json!({ "textDocument": { "uri": natives }, "range": range(0, 3, 0, 3), "context": { "diagnostics": [] } }));
+    assert_eq!(none, json!([]));
+    let typo = s.request("textDocument/codeAction", json!({ "textDocument": { "uri": natives }, "range": range(1, 3, 1, 3), "context": { "diagnostics": [] } }));
+    assert_eq!(typo[0]["title"], "Change `assrt` to `assert`");
 
     s.shutdown();
 }
