@@ -193,9 +193,16 @@ pub fn invoke(vm: &mut Vm, name: &str, argc: usize) -> VmResult<bool> {
         vm.stack[ridx] = f;
         return call_at(vm, argc);
     }
-    let Some((f, _)) = vm.method(TypeTag::of(&vm.stack[ridx]), name) else {
+    let Some((f, mutating)) = vm.method(TypeTag::of(&vm.stack[ridx]), name) else {
         return Err(no_method(vm, &vm.stack[ridx], name));
     };
+    // A temporary is no place: the `freeze ... except` keys of a crystal map are open to
+    // mutating methods only through a variable (`make().set(k, v)` is refused).
+    if mutating && vm.stack[ridx].is_crystal() {
+        return Err(RuntimeError::new(format!(
+            "cannot call mutating method '{name}' on a crystal (frozen) value (use thaw() to make it mutable)"
+        )));
+    }
     let args = vm.stack.split_off(ridx + 1);
     let mut recv = vm.stack.pop().unwrap_or_default();
     let r = f(vm, &mut recv, &args)?;
@@ -253,6 +260,13 @@ fn invoke_ref(vm: &mut Vm, r: Arc<Mutex<Value>>, name: &str, argc: usize) -> VmR
 /// `place[k1]..[kn].name(args)`, mutating the addressed value in place when the method
 /// is a mutating builtin. Stack: k1..kn a1..am.
 pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: usize) -> VmResult<bool> {
+    if nkeys == 0 {
+        if let Place::Local(at) = place {
+            if let Some(done) = invoke_local_builtin(vm, at, name, argc) {
+                return done.map(|()| false);
+            }
+        }
+    }
     let args = vm.stack.split_off(vm.stack.len() - argc);
     let keys = vm.stack.split_off(vm.stack.len() - nkeys);
     let current = crate::paths::read(vm, &place, &keys)?;
@@ -291,6 +305,43 @@ pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: u
             invoke(vm, name, argc)
         }
     }
+}
+
+/// `local.name(args)` where the local holds a value of a builtin type with no callable
+/// member of that name (`marks.push(1)`, `s.len()`): the builtin method runs on the slot
+/// itself, with no copy of the receiver and no allocation. `None` when the call needs
+/// the general path (struct, enum and map members, Refs, captured locals, user methods).
+fn invoke_local_builtin(vm: &mut Vm, at: usize, name: &str, argc: usize) -> Option<VmResult<()>> {
+    let recv = &vm.stack[at];
+    let plain = match recv {
+        Value::Struct(..) | Value::Enum(..) | Value::Ref(..) | Value::Cell(..) | Value::Undef => false,
+        Value::Map(m, _) => !m.get(name).is_some_and(Value::is_callable),
+        _ => true,
+    };
+    if !plain {
+        return None;
+    }
+    let (f, mutating) = vm.method(TypeTag::of(recv), name)?;
+    if mutating {
+        if let Err(e) = vm.check_pressure(&Place::Local(at), name) {
+            return Some(Err(e));
+        }
+    }
+    let mut args = std::mem::take(&mut vm.arg_buf);
+    args.extend(vm.stack.drain(vm.stack.len() - argc..));
+    let r = if mutating {
+        // Taken out of its slot so the method sees it uniquely held and mutates in place.
+        let mut recv = std::mem::take(&mut vm.stack[at]);
+        let r = f(vm, &mut recv, &args);
+        vm.stack[at] = recv;
+        r
+    } else {
+        let mut recv = vm.stack[at].clone();
+        f(vm, &mut recv, &args)
+    };
+    args.clear();
+    vm.give_back_args(args);
+    Some(r.map(|v| vm.stack.push(v)))
 }
 
 pub fn make_struct(

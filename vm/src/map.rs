@@ -51,6 +51,34 @@ pub fn fnv1a(key: &str) -> u64 {
     h
 }
 
+/// FNV-1a as a `std::hash::Hasher`, for the VM's internal tables keyed by short names
+/// (builtin methods): SipHash's flood resistance buys nothing there and costs a lot
+/// on every method call.
+#[derive(Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(14695981039346656037)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(1099511628211);
+        }
+    }
+}
+
+/// A `HashMap` hashed with `FnvHasher`.
+pub type FnvHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
+
 impl LatMap {
     pub fn new() -> LatMap {
         LatMap { slots: vec![Slot::Empty; INITIAL_CAP], used: 0, live: 0 }

@@ -93,7 +93,7 @@ struct Registry {
     natives: Vec<(String, NativeFn)>,
     native_slots: HashMap<String, u32>,
     /// Builtin methods by receiver type; the flag says whether the method mutates.
-    methods: HashMap<TypeTag, HashMap<String, (MethodFn, bool)>>,
+    methods: crate::map::FnvHashMap<TypeTag, crate::map::FnvHashMap<String, (MethodFn, bool)>>,
     /// `Type::name` functions of builtin types (`Map::new`).
     statics: HashMap<String, HashMap<String, NativeFn>>,
     /// Built-in modules for `import "math"`: module name to (export name, native name).
@@ -191,7 +191,7 @@ pub struct Vm {
     /// Crystal containers already checked as sendable (see `channel.rs`).
     pub(crate) sendable_cache: Vec<Value>,
     /// Reused argument vector for native calls.
-    arg_buf: Vec<Value>,
+    pub(crate) arg_buf: Vec<Value>,
 }
 
 impl Default for Vm {
@@ -560,10 +560,15 @@ impl Vm {
         let f = self.registry.natives[id as usize].1;
         let r = f(self, &args);
         args.clear();
+        self.give_back_args(args);
+        r
+    }
+
+    /// Returns an emptied argument vector for reuse (the larger of the two is kept).
+    pub(crate) fn give_back_args(&mut self, args: Vec<Value>) {
         if self.arg_buf.capacity() < args.capacity() {
             self.arg_buf = args;
         }
-        r
     }
 
     /// Writes program output (buffered; flushed at exit and before errors).
@@ -1343,6 +1348,30 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Op::SetLocalPath { slot, n } => {
+                        // `a[i] = v` on a local fluid array, in bounds, over a non-crystal
+                        // element: store in place. Everything else (errors included) takes
+                        // the general path.
+                        if n == 1 {
+                            let len = self.stack.len();
+                            if let Value::Int(i, _) = self.stack[len - 2] {
+                                let at = base + slot as usize;
+                                let direct = match &self.stack[at] {
+                                    Value::Array(a, Phase::Unphased | Phase::Fluid) => usize::try_from(i)
+                                        .ok()
+                                        .and_then(|i| a.get(i))
+                                        .is_some_and(|e| !e.is_crystal()),
+                                    _ => false,
+                                };
+                                if direct {
+                                    let v = pop!();
+                                    self.stack.pop();
+                                    if let Value::Array(a, _) = &mut self.stack[at] {
+                                        Arc::make_mut(a)[i as usize] = v;
+                                    }
+                                    continue;
+                                }
+                            }
+                        }
                         let name = || func.local_name(slot, ip - 1).unwrap_or("?").to_string();
                         tri!(crate::paths::set_path(
                             self,
