@@ -8,7 +8,7 @@
 use crate::args::{arg, callable, is_true};
 use crate::mutation::check_mutable;
 use lattice_vm::display::to_display;
-use lattice_vm::{LatMap, TypeTag, Value, Vm, VmResult};
+use lattice_vm::{LatMap, Phase, TypeTag, Value, Vm, VmResult};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -91,17 +91,28 @@ fn entries(_: &mut Vm, recv: &mut Value, _: &[Value]) -> VmResult<Value> {
     Ok(Value::array(pairs))
 }
 
+/// Like `check_mutable`, but a crystal map's `freeze ... except` keys (whose values stay
+/// fluid) may still be set or removed, as index assignment allows; the map stays crystal.
+fn check_key_mutable(recv: &Value, key: &str, method: &str) -> VmResult<()> {
+    if let Value::Map(m, Phase::Crystal) = recv {
+        if m.get(key).is_some_and(|v| !v.is_crystal()) {
+            return Ok(());
+        }
+    }
+    check_mutable(recv, method)
+}
+
 fn set(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
-    check_mutable(recv, "set")?;
+    let key = key_of(arg(args, 0)).into_owned();
+    check_key_mutable(recv, &key, "set")?;
     if let Value::Map(m, _) = recv {
-        let key = key_of(arg(args, 0)).into_owned();
         Arc::make_mut(m).insert(&key, arg(args, 1).clone());
     }
     Ok(Value::UNIT)
 }
 
 fn remove(_: &mut Vm, recv: &mut Value, args: &[Value]) -> VmResult<Value> {
-    check_mutable(recv, "remove")?;
+    check_key_mutable(recv, &key_of(arg(args, 0)), "remove")?;
     if let Value::Map(m, _) = recv {
         let key = key_of(arg(args, 0));
         if m.contains_key(&key) {

@@ -4,7 +4,9 @@
 //! numeric value. Ordering is defined for numbers and for strings (bytewise); `sort` on
 //! mixed arrays falls back to ordering by type name so it never fails halfway.
 
+use crate::error::VmResult;
 use crate::value::Value;
+use crate::vm::Vm;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -56,6 +58,19 @@ fn eq_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Ref(x, _), Value::Ref(y, _)) => Arc::ptr_eq(x, y),
         _ => false,
     }
+}
+
+/// `==` between two structs: a struct whose `eq` field holds a function decides, called
+/// as `eq(left, right)` and its result taken for truth (as in the reference); otherwise
+/// the structural comparison. Containers holding such structs still compare structurally.
+pub fn struct_equal(vm: &mut Vm, a: &Value, b: &Value) -> VmResult<bool> {
+    if let Value::Struct(s, _) = a {
+        if let Some(f) = s.def.field_index("eq").map(|i| &s.fields[i]).filter(|f| f.is_callable()) {
+            let f = f.clone();
+            return Ok(vm.call_value(&f, vec![a.clone(), b.clone()])?.truthy());
+        }
+    }
+    Ok(values_equal(a, b))
 }
 
 /// Ordering for `<` and friends: numbers and strings only.

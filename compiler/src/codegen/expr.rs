@@ -382,6 +382,48 @@ impl Codegen<'_> {
         self.emit(Op::Call { argc: args.len() as u8 });
     }
 
+    /// `place?.method(args)` on a variable or a path into one: the keys are evaluated once,
+    /// the value read through them is tested for nil, and the method then runs on the
+    /// place itself, so a mutating method changes the variable (not a copy).
+    fn compile_optional_place_call(&mut self, root: &str, keys: &[&Expr], name: u32, args: &[Expr]) {
+        let argc = args.len() as u8;
+        let var = self.resolve(root);
+        let n = self.emit_keys(keys);
+        match (var, n) {
+            (_, 0) => self.emit_get(var),
+            (Var::Local(slot, _), n) => {
+                self.emit(Op::GetLocalPath { slot, n });
+            }
+            (Var::Upval(idx), n) => {
+                self.emit(Op::GetUpvalPath { idx, n });
+            }
+            (Var::Global(name), n) => {
+                self.emit(Op::GetGlobalPath { name, n });
+            }
+        }
+        let is_nil = self.emit(Op::JumpIfNil { offset: 0 });
+        self.emit(Op::Pop {});
+        for a in args {
+            self.compile_expr(a);
+        }
+        match (var, n) {
+            (Var::Local(slot, _), 0) => self.emit(Op::InvokeLocal { slot, name, argc }),
+            (Var::Upval(idx), 0) => self.emit(Op::InvokeUpval { idx, name, argc }),
+            (Var::Global(global), 0) => self.emit(Op::InvokeGlobal { global, name, argc }),
+            (Var::Local(slot, _), n) => self.emit(Op::InvokeLocalPath { slot, n, name, argc }),
+            (Var::Upval(idx), n) => self.emit(Op::InvokeUpvalPath { idx, n, name, argc }),
+            (Var::Global(global), n) => self.emit(Op::InvokeGlobalPath { global, n, name, argc }),
+        };
+        let end = self.emit(Op::Jump { offset: 0 });
+        // The nil path still holds the keys under the nil.
+        self.f().height += n as i32;
+        self.patch(is_nil);
+        if n > 0 {
+            self.emit(Op::PopUnder { n: n as u16 });
+        }
+        self.patch(end);
+    }
+
     fn compile_method_call(&mut self, recv: &Expr, method: &str, args: &[Expr], optional: bool) {
         let argc = args.len() as u8;
         let name = self.str_const(method);
@@ -399,6 +441,12 @@ impl Codegen<'_> {
                     (Var::Upval(idx), n) => self.emit(Op::InvokeUpvalPath { idx, n, name, argc }),
                     (Var::Global(global), n) => self.emit(Op::InvokeGlobalPath { global, n, name, argc }),
                 };
+                return;
+            }
+        }
+        if optional && !Self::has_spread(args) {
+            if let Some((root, keys)) = place_path(recv) {
+                self.compile_optional_place_call(root, &keys, name, args);
                 return;
             }
         }
