@@ -742,11 +742,18 @@ impl Vm {
             }
 
             loop {
-                let op = code[ip];
+                debug_assert!(ip < code.len());
+                // SAFETY: every function is verified before it runs (`verify.rs`): each path
+                // ends in a return or raise and every jump lands inside the code, so `ip`
+                // stays in bounds; fused instructions only skip over their own sequence.
+                let op = unsafe { *code.get_unchecked(ip) };
                 ip += 1;
                 match op {
                     Op::Const { idx } => {
-                        let v = tri!(crate::ops::constant_value(func, idx));
+                        let v = match func.constants.get(idx as usize) {
+                            Some(Constant::Str(s)) => Value::Str(Arc::clone(s), Phase::Unphased),
+                            _ => tri!(crate::ops::constant_value(func, idx)),
+                        };
                         self.stack.push(v);
                     }
                     Op::Nil {} => self.stack.push(Value::NIL),
@@ -788,6 +795,22 @@ impl Vm {
                     Op::AddSetLocal { slot } => {
                         let v = pop!();
                         let at = base + slot as usize;
+                        // `s += t` on a fluid string and `n += k` on a fluid Int, in place.
+                        let done = match (&mut self.stack[at], &v) {
+                            (Value::Str(s, Phase::Unphased | Phase::Fluid), Value::Str(t, _)) => {
+                                Arc::make_mut(s).push_str(t);
+                                true
+                            }
+                            (Value::Int(x, Phase::Unphased | Phase::Fluid), Value::Int(y, _)) => {
+                                *x = x.wrapping_add(*y);
+                                true
+                            }
+                            _ => false,
+                        };
+                        if done {
+                            v.drop_fast();
+                            continue;
+                        }
                         let r = match &mut self.stack[at] {
                             Value::Cell(c) => {
                                 let c = c.clone();
