@@ -133,16 +133,30 @@ impl Backend {
         Some(cell.get_or_init(|| Arc::new(analyse(path_of(uri).as_deref(), &text, &open))).clone())
     }
 
-    /// Stores a new version of a document. A document that imports others is analysed
-    /// again on its next use, since one of them may be the document that changed.
+    /// Stores a new version of a document, then analyses again, after the debounce, the
+    /// open documents that import it (their diagnostics may change with it).
     fn store(&self, uri: Uri, doc: Document) {
-        let mut docs = self.docs();
-        for other in docs.values_mut() {
-            if other.analysis.get().is_some_and(|a| !a.files.is_empty()) {
-                other.analysis = AnalysisCell::default();
+        let mut stale = Vec::new();
+        {
+            let mut docs = self.docs();
+            docs.insert(uri.clone(), doc);
+            let Some(changed) = path_of(&uri) else { return };
+            let open = open_files(&docs);
+            for (other_uri, other) in docs.iter_mut() {
+                let Some(a) = other.analysis.get() else { continue };
+                let here = path_of(other_uri);
+                let imports_it = a.files.keys().any(|import| {
+                    workspace::resolve_import(here.as_deref(), import, &open).as_ref() == Some(&changed)
+                });
+                if imports_it && *other_uri != uri {
+                    other.analysis = AnalysisCell::default();
+                    stale.push((other_uri.clone(), other.version));
+                }
             }
         }
-        docs.insert(uri, doc);
+        for (other, version) in stale {
+            self.schedule_diagnostics(other, version, true);
+        }
     }
 
     /// Publishes diagnostics for `version` unless a newer one came: at once after a pause,

@@ -391,6 +391,14 @@ fn a_whole_session() {
     let typo = s.request("textDocument/codeAction", json!({ "textDocument": { "uri": natives }, "range": range(1, 3, 1, 3), "context": { "diagnostics": [] } }));
     assert_eq!(typo[0]["title"], "Change `assrt` to `assert`");
 
+    // A change to the imported file reaches the importer: its diagnostics are published
+    // again and its answers use the new text.
+    s.change(&lib, 2, &LIB.replace("Doubles a number.", "Twice as much."));
+    s.diagnostics(&lib, 2);
+    s.diagnostics(&main, 3);
+    let hover = s.request("textDocument/hover", at(&main, 2, 15));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("Twice as much."), "{hover}");
+
     s.shutdown();
 }
 
