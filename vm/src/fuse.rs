@@ -14,8 +14,14 @@ pub const MOD: u8 = 9;
 
 pub fn fuse(code: &mut [Op]) {
     for i in 0..code.len() {
-        let window = &code[i..code.len().min(i + 4)];
+        let window = &code[i..code.len().min(i + 5)];
         let fused = match window {
+            [Op::GetLocal { slot: arr }, Op::GetLocal { slot: idx }, Op::SmallInt { value }, op, Op::Index {}, ..]
+                if matches!(op, Op::Add {} | Op::Sub {}) && *value != i32::MIN =>
+            {
+                let value = if matches!(op, Op::Sub {}) { -*value } else { *value };
+                Some(Op::FusedIndexLocalOffset { arr: *arr, idx: *idx, value })
+            }
             [Op::GetLocal { slot: a }, Op::GetLocal { slot: b }, cmp, Op::JumpIfFalse { offset }, ..]
                 if BinKind::of(cmp).is_some_and(|k| k as u8 >= BinKind::Lt as u8) =>
             {

@@ -432,6 +432,9 @@ opcodes! {
     /// `GetLocal arr; GetLocal i; Index`: reads the element without copying the array
     /// handle. Falls back to `GetLocal arr`.
     FusedIndexLocalLocal = 0xE6 { arr: u16, idx: u16 } stack: 1;
+    /// `GetLocal arr; GetLocal i; SmallInt k; Add|Sub; Index` (`a[i + 1]`, `a[i - 1]`),
+    /// with `value` = k or -k. Falls back to `GetLocal arr`.
+    FusedIndexLocalOffset = 0xE7 { arr: u16, idx: u16, value: i32 } stack: 1;
 }
 
 /// The binary operations fused instructions carry, as a byte.

@@ -893,9 +893,23 @@ impl Vm {
                             (&self.stack[base + arr as usize], &self.stack[base + idx as usize])
                         {
                             if let Some(v) = usize::try_from(*i).ok().and_then(|i| items.get(i)) {
-                                let v = v.clone();
+                                let v = v.clone_fast();
                                 self.stack.push(v);
                                 ip += 2;
+                                continue;
+                            }
+                        }
+                        push_local!(arr);
+                    }
+                    Op::FusedIndexLocalOffset { arr, idx, value } => {
+                        if let (Value::Array(items, _), Value::Int(i, _)) =
+                            (&self.stack[base + arr as usize], &self.stack[base + idx as usize])
+                        {
+                            let at = i.checked_add(value as i64).and_then(|j| usize::try_from(j).ok());
+                            if let Some(v) = at.and_then(|j| items.get(j)) {
+                                let v = v.clone_fast();
+                                self.stack.push(v);
+                                ip += 4;
                                 continue;
                             }
                         }
