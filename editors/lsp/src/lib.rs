@@ -79,6 +79,8 @@ pub struct Backend {
     publishing: Arc<tokio::sync::Mutex<()>>,
     /// The embedder's native function names.
     natives: Arc<HashSet<String>>,
+    /// Outlines of workspace files that are not open, with the modification time read.
+    outlines: Mutex<HashMap<PathBuf, (std::time::SystemTime, Arc<Analysis>)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -113,6 +115,7 @@ impl Backend {
             docs: Arc::new(Mutex::new(HashMap::new())),
             roots: Mutex::new(Vec::new()),
             publishing: Arc::default(),
+            outlines: Mutex::default(),
         }
     }
 
@@ -220,6 +223,21 @@ impl Backend {
             }
         };
         Some(Location { uri, range: LineMap::new(text).range(text, target.span) })
+    }
+
+    /// The outline of a workspace file that is not open, parsed again only when the file's
+    /// modification time changes (a workspace symbol query comes with every keystroke).
+    fn outline(&self, path: &std::path::Path) -> Option<Arc<Analysis>> {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+        if let Some((when, a)) = lock(&self.outlines).get(path) {
+            if *when == modified {
+                return Some(a.clone());
+            }
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        let a = Arc::new(Analysis::outline_only(&text));
+        lock(&self.outlines).insert(path.to_path_buf(), (modified, a.clone()));
+        Some(a)
     }
 
     /// Every file that sees the definition under the cursor, with its analysis and the
@@ -509,10 +527,7 @@ impl LanguageServer for Backend {
             .filter_map(|p| Some((Uri::from_file_path(&p)?, p)));
         let mut found = Vec::new();
         let open_analyses = open_uris.into_iter().filter_map(|u| Some((self.analysis(&u)?, u)));
-        let disk_analyses = on_disk.filter_map(|(u, p)| {
-            let text = std::fs::read_to_string(p).ok()?;
-            Some((Arc::new(Analysis::outline_only(&text)), u))
-        });
+        let disk_analyses = on_disk.filter_map(|(u, p)| Some((self.outline(&p)?, u)));
         for (a, uri) in open_analyses.chain(disk_analyses) {
             let map = LineMap::new(&a.src);
             for m in a.matching_symbols(&params.query) {
