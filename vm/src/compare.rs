@@ -24,7 +24,9 @@ fn eq_at(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
         (Value::Int(x, _), Value::Int(y, _)) => x == y,
         (Value::Float(x, _), Value::Float(y, _)) => x == y,
-        (Value::Int(x, _), Value::Float(y, _)) | (Value::Float(y, _), Value::Int(x, _)) => (*x as f64) == *y,
+        (Value::Int(x, _), Value::Float(y, _)) | (Value::Float(y, _), Value::Int(x, _)) => {
+            int_float_cmp(*x, *y) == Some(Ordering::Equal)
+        }
         (Value::Bool(x, _), Value::Bool(y, _)) => x == y,
         (Value::Nil(_), Value::Nil(_)) | (Value::Unit(_), Value::Unit(_)) => true,
         (Value::Str(x, _), Value::Str(y, _)) => x == y,
@@ -32,7 +34,10 @@ fn eq_at(a: &Value, b: &Value, depth: usize) -> bool {
             Arc::ptr_eq(x, y)
                 || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq_at(p, q, depth + 1)))
         }
-        (Value::Map(x, _), Value::Map(y, _)) | (Value::Set(x, _), Value::Set(y, _)) => {
+        (Value::Set(x, _), Value::Set(y, _)) => {
+            Arc::ptr_eq(x, y) || (x.len() == y.len() && x.iter().all(|(k, v)| set_has(y, k, v, depth)))
+        }
+        (Value::Map(x, _), Value::Map(y, _)) => {
             Arc::ptr_eq(x, y)
                 || (x.len() == y.len()
                     && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| eq_at(v, w, depth + 1))))
@@ -60,6 +65,26 @@ fn eq_at(a: &Value, b: &Value, depth: usize) -> bool {
     }
 }
 
+/// Whether Set table `m` holds an element equal to `v`, stored in `x` under key `k`.
+/// Elements whose canonical keys collide but differ live in a chain of slots `key`,
+/// `key#1`, `key#2`... (see the stdlib's `set`), in insertion order, so the chain of
+/// `k`'s base key is searched.
+fn set_has(m: &crate::map::LatMap, k: &str, v: &Value, depth: usize) -> bool {
+    let base = match k.rsplit_once('#') {
+        Some((b, n)) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => b,
+        _ => k,
+    };
+    for slot in 0.. {
+        let key = if slot == 0 { base.to_string() } else { format!("{base}#{slot}") };
+        match m.get(&key) {
+            None => return false,
+            Some(w) if eq_at(v, w, depth + 1) => return true,
+            Some(_) => {}
+        }
+    }
+    false
+}
+
 /// `==` between two structs: a struct whose `eq` field holds a function decides, called
 /// as `eq(left, right)` and its result taken for truth (as in the reference); otherwise
 /// the structural comparison. Containers holding such structs still compare structurally.
@@ -78,11 +103,39 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x, _), Value::Int(y, _)) => Some(x.cmp(y)),
         (Value::Float(x, _), Value::Float(y, _)) => x.partial_cmp(y),
-        (Value::Int(x, _), Value::Float(y, _)) => (*x as f64).partial_cmp(y),
-        (Value::Float(x, _), Value::Int(y, _)) => x.partial_cmp(&(*y as f64)),
+        (Value::Int(x, _), Value::Float(y, _)) => int_float_cmp(*x, *y),
+        (Value::Float(x, _), Value::Int(y, _)) => int_float_cmp(*y, *x).map(Ordering::reverse),
         (Value::Str(x, _), Value::Str(y, _)) => Some(x.as_str().cmp(y.as_str())),
         _ => None,
     }
+}
+
+/// Int against Float by exact value, with no rounding of the Int to a Float
+/// (`9007199254740993 > 9007199254740992.0`); `None` against NaN.
+fn int_float_cmp(i: i64, f: f64) -> Option<Ordering> {
+    // 2^63: every Float at or above it exceeds every Int, and below -2^63 the reverse.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_63 {
+        return Some(Ordering::Greater);
+    }
+    let whole = f.trunc();
+    // In range, so the conversion is exact.
+    Some(i.cmp(&(whole as i64)).then_with(|| {
+        let frac = f - whole;
+        if frac > 0.0 {
+            Ordering::Less
+        } else if frac < 0.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }))
 }
 
 /// A total order for sorting: numbers, then strings, then everything else by type name.

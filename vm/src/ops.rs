@@ -179,7 +179,18 @@ pub fn shift(a: &Value, b: &Value, left: bool) -> VmResult<Value> {
 
 /// Ordering for `<`-style operators on non-Int/Int pairs.
 pub fn compare_values(a: &Value, b: &Value, sym: &str) -> VmResult<Ordering> {
-    crate::compare::compare(a, b).ok_or_else(|| type_error(sym, a, b))
+    match crate::compare::compare(a, b) {
+        Some(o) => Ok(o),
+        // An Int against NaN is unordered: every comparison is false, as between Floats.
+        None if is_number(a) && is_number(b) => {
+            Ok(if sym.starts_with('<') { Ordering::Greater } else { Ordering::Less })
+        }
+        None => Err(type_error(sym, a, b)),
+    }
+}
+
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(..) | Value::Float(..))
 }
 
 /// All items of an iterable value (array, range, set, map keys, string chars, tuple).

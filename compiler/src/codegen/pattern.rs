@@ -147,7 +147,9 @@ impl Codegen<'_> {
                 self.emit_load(subject, path);
                 let e = self.str_const(&enum_name.name);
                 let v = self.str_const(&variant.name);
-                let n = payload.as_ref().map_or(u16::MAX, |p| p.len() as u16);
+                // A pattern without a payload matches only a value without one (`Wrap::Value` does
+                // not match `Wrap::Value([2, 3])`).
+                let n = payload.as_ref().map_or(0, |p| p.len() as u16);
                 self.emit(Op::MatchVariant { enum_name: e, variant: v, n });
                 self.emit_test(fails);
                 for (i, p) in payload.iter().flatten().enumerate() {
