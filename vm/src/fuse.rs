@@ -7,6 +7,7 @@
 //! fused instruction whose operands turn out not to be Ints behaves as the plain first
 //! instruction, letting the original sequence run.
 
+use crate::module::Function;
 use crate::opcode::{BinKind, Op};
 
 /// `FusedIntOp`'s code for `%` (beyond the `BinKind` range).
@@ -60,5 +61,61 @@ pub fn fuse(code: &mut [Op]) {
         if let Some(f) = fused {
             code[i] = f;
         }
+    }
+}
+
+/// Native id of the marker `FusedGlobalCallee` pushes for "the running closure".
+/// Never a real native: only the `Call` it was paired with ever sees it.
+pub const SELF_CALLEE: u32 = u32::MAX;
+
+/// Turns each `GetGlobal` that only feeds the callee slot of a later `Call` in straight
+/// line code into `FusedGlobalCallee`. The marker it may push must reach that `Call` and
+/// nothing else, so the pairing is strict: the instructions between stay above the
+/// callee's stack slot, none of them copies or reorders stack entries (`Dup`, `Pick`,
+/// `Swap`, `PopUnder`), no jump from outside lands between the two and no jump between
+/// them leaves.
+pub fn pair_global_callees(f: &mut Function) {
+    if !f.code.iter().any(|op| matches!(op, Op::GetGlobal { .. })) {
+        return;
+    }
+    let Ok(heights) = crate::verify::heights(f) else { return };
+    let code = &f.code;
+    let mut found = Vec::new();
+    for (i, op) in code.iter().enumerate() {
+        let (Op::GetGlobal { name }, Some(h)) = (*op, heights[i]) else { continue };
+        let mut call = None;
+        for (j, op) in code.iter().enumerate().skip(i + 1) {
+            let Some(hj) = heights[j] else { break };
+            if let Op::Call { argc } = *op {
+                if hj == h + 1 + argc as i32 {
+                    call = Some(j);
+                    break;
+                }
+            }
+            let touches = matches!(
+                *op,
+                Op::Dup {}
+                    | Op::Swap {}
+                    | Op::PopUnder { .. }
+                    | Op::Pick { .. }
+                    | Op::Return {}
+                    | Op::Throw {}
+                    | Op::Rethrow { .. }
+            );
+            if hj <= h || touches || hj + op.stack_effect() <= h {
+                break;
+            }
+        }
+        let Some(j) = call else { continue };
+        let crosses = code.iter().enumerate().any(|(k, op)| {
+            let inside = k > i && k < j;
+            crate::verify::jump_target(*op, k).is_some_and(|t| inside != (t > i && t <= j))
+        });
+        if !crosses {
+            found.push((i, name));
+        }
+    }
+    for (i, name) in found {
+        f.code[i] = Op::FusedGlobalCallee { name };
     }
 }

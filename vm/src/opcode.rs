@@ -435,6 +435,11 @@ opcodes! {
     /// `GetLocal arr; GetLocal i; SmallInt k; Add|Sub; Index` (`a[i + 1]`, `a[i - 1]`),
     /// with `value` = k or -k. Falls back to `GetLocal arr`.
     FusedIndexLocalOffset = 0xE7 { arr: u16, idx: u16, value: i32 } stack: 1;
+    /// A `GetGlobal` whose value only ever feeds the callee slot of one later `Call`
+    /// (`fib(n - 1)` inside `fib`). When the global holds the running closure itself it
+    /// pushes the `SELF_CALLEE` marker instead of a counted copy: the running frame keeps
+    /// that closure alive, so the recursive call touches no reference count.
+    FusedGlobalCallee = 0xE8 { name: u32 } stack: 1;
 }
 
 /// The binary operations fused instructions carry, as a byte.

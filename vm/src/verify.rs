@@ -11,6 +11,12 @@ use crate::module::{Constant, Function};
 use crate::opcode::Op;
 
 pub fn verify(f: &Function) -> Result<(), String> {
+    heights(f).map(|_| ())
+}
+
+/// Verifies `f` and returns the stack height (above the frame base) before each
+/// instruction, `None` for unreachable ones. The loader's fusion pass reads these.
+pub fn heights(f: &Function) -> Result<Vec<Option<i32>>, String> {
     let n = f.code.len();
     if n == 0 {
         return Err("function has no code".into());
@@ -89,7 +95,24 @@ pub fn verify(f: &Function) -> Result<(), String> {
             _ => work.push((pc + 1, next)),
         }
     }
-    Ok(())
+    Ok(heights)
+}
+
+/// Where control may go from the jump-like instruction at `pc`, besides `pc + 1`.
+pub fn jump_target(op: Op, pc: usize) -> Option<usize> {
+    match op {
+        Op::Jump { offset }
+        | Op::JumpIfFalse { offset }
+        | Op::JumpIfTrue { offset }
+        | Op::AndJump { offset }
+        | Op::OrJump { offset }
+        | Op::NilJump { offset }
+        | Op::JumpIfNil { offset }
+        | Op::ArgGiven { offset, .. }
+        | Op::IterNext { offset, .. }
+        | Op::TryBegin { offset } => usize::try_from(pc as i64 + 1 + offset as i64).ok(),
+        _ => None,
+    }
 }
 
 fn check_operands(f: &Function, op: Op, h: i32) -> Result<(), String> {

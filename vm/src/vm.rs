@@ -395,6 +395,7 @@ impl Vm {
         let mut out = f.clone();
         out.derive_call_info();
         out.module = ns.id;
+        crate::fuse::pair_global_callees(&mut out);
         crate::fuse::fuse(&mut out.code);
         for c in out.constants.iter_mut() {
             if let Constant::Function(g) = c {
@@ -408,6 +409,7 @@ impl Vm {
             };
             *op = match *op {
                 Op::GetGlobal { name } => Op::GetGlobal { name: slot_of(name, self) },
+                Op::FusedGlobalCallee { name } => Op::FusedGlobalCallee { name: slot_of(name, self) },
                 Op::SetGlobal { name } => Op::SetGlobal { name: slot_of(name, self) },
                 Op::DefGlobal { name } => Op::DefGlobal { name: slot_of(name, self) },
                 Op::StoreGlobal { name } => Op::StoreGlobal { name: slot_of(name, self) },
@@ -1002,6 +1004,16 @@ impl Vm {
                             dst => *dst = v,
                         }
                     }
+                    Op::FusedGlobalCallee { name } => match &self.globals[name as usize] {
+                        Value::Closure(c, _) if std::ptr::eq(Arc::as_ptr(c), closure) => {
+                            self.stack.push(Value::Native(crate::fuse::SELF_CALLEE, Phase::Unphased))
+                        }
+                        Value::Undef => throw!(crate::ops::undefined_global(self, name)),
+                        v => {
+                            let v = v.clone_fast();
+                            self.stack.push(v)
+                        }
+                    },
                     Op::GetGlobal { name } => match &self.globals[name as usize] {
                         Value::Undef => throw!(crate::ops::undefined_global(self, name)),
                         Value::Closure(c, p) => {
@@ -1148,6 +1160,34 @@ impl Vm {
                                     });
                                     continue 'frames;
                                 }
+                                tri!(self.push_frame(argc));
+                                continue 'frames;
+                            }
+                            Value::Native(crate::fuse::SELF_CALLEE, _) => {
+                                // A recursive call paired at load time: the callee is the
+                                // running closure, alive for as long as this frame.
+                                let ptr: *const Closure = closure;
+                                if closure.next.is_none()
+                                    && func.direct_arity == argc as u32 + 1
+                                    && self.frames.len() < MAX_FRAMES
+                                    && func.args_fit_kinds(&self.stack[fidx + 1..])
+                                {
+                                    let defer_base = self.defers.len();
+                                    self.frames.push(Frame {
+                                        closure: ptr,
+                                        ip: 0,
+                                        base: fidx + 1,
+                                        defer_base,
+                                    });
+                                    continue 'frames;
+                                }
+                                // SAFETY: `ptr` comes from a live `Arc` (this frame's owner);
+                                // the count is raised before a second handle is made.
+                                let own = unsafe {
+                                    Arc::increment_strong_count(ptr);
+                                    Arc::from_raw(ptr)
+                                };
+                                self.stack[fidx] = Value::Closure(own, Phase::Unphased);
                                 tri!(self.push_frame(argc));
                                 continue 'frames;
                             }
