@@ -22,7 +22,12 @@ pub(super) fn parse_pattern<'t, 's: 't>(ctx: &'t Ctx<'t>, expr: P<'t, 's, Expr>)
                     None => PatternKind::Literal(start),
                 }
             });
+        // `alias.Enum::Variant`: enum values carry their enum's and variant's names, which
+        // is all a pattern compares, so the module qualifier is accepted and not kept.
         let variant = expect_ident()
+            .then_ignore(just(Token::Dot))
+            .or_not()
+            .ignore_then(expect_ident())
             .then_ignore(just(Token::ColonColon))
             .then(expect_name())
             .then(
