@@ -194,6 +194,12 @@ pub fn invoke(vm: &mut Vm, name: &str, argc: usize) -> VmResult<bool> {
         return call_at(vm, argc);
     }
     let Some((f, mutating)) = vm.method(TypeTag::of(&vm.stack[ridx]), name) else {
+        // `impl Trait for Int { fn doubled(self) }`: methods on builtin types.
+        let ty = vm.stack[ridx].type_name();
+        if let Some(f) = vm.user_methods.get(ty).and_then(|m| m.get(name)).cloned() {
+            vm.stack.insert(ridx, f);
+            return call_at(vm, argc + 1);
+        }
         return Err(no_method(vm, &vm.stack[ridx], name));
     };
     // A temporary is no place: the `freeze ... except` keys of a crystal map are open to
@@ -222,12 +228,13 @@ fn invoke_ref(vm: &mut Vm, r: Arc<Mutex<Value>>, name: &str, argc: usize) -> VmR
             vm.stack.push(Value::str(t));
             return Ok(false);
         }
-        "get" | "deref" => {
+        // With arguments, `get`/`set` are the contents' own methods (a Map's get(k)).
+        "get" | "deref" if args.is_empty() => {
             let v = r.lock().map_err(|_| lock_err())?.clone();
             vm.stack.push(v);
             return Ok(false);
         }
-        "set" => {
+        "set" if args.len() == 1 => {
             *r.lock().map_err(|_| lock_err())? = args.into_iter().next().unwrap_or(Value::NIL);
             vm.stack.push(Value::UNIT);
             return Ok(false);
@@ -328,7 +335,7 @@ fn invoke_local_builtin(vm: &mut Vm, at: usize, name: &str, argc: usize) -> Opti
         }
     }
     let mut args = std::mem::take(&mut vm.arg_buf);
-    args.extend(vm.stack.drain(vm.stack.len() - argc..));
+    vm.move_args(&mut args, argc);
     let r = if mutating {
         // Taken out of its slot so the method sees it uniquely held and mutates in place.
         let mut recv = std::mem::take(&mut vm.stack[at]);

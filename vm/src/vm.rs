@@ -557,13 +557,28 @@ impl Vm {
         // Arguments move into a reused buffer (a nested native call takes a fresh one),
         // so calling a native allocates nothing.
         let mut args = std::mem::take(&mut self.arg_buf);
-        args.extend(self.stack.drain(self.stack.len() - argc..));
+        self.move_args(&mut args, argc);
         self.stack.pop();
         let f = self.registry.natives[id as usize].1;
         let r = f(self, &args);
         args.clear();
         self.give_back_args(args);
         r
+    }
+
+    /// Moves the top `argc` stack values into the empty `args`, in order.
+    #[inline]
+    pub(crate) fn move_args(&mut self, args: &mut Vec<Value>, argc: usize) {
+        debug_assert!(args.is_empty());
+        let start = self.stack.len().checked_sub(argc).expect("arguments on the stack");
+        args.reserve(argc);
+        // SAFETY: `stack[start..]` holds `argc` initialised values and `args` has room for
+        // them; shortening the stack first hands their ownership to `args` exactly once.
+        unsafe {
+            self.stack.set_len(start);
+            std::ptr::copy_nonoverlapping(self.stack.as_ptr().add(start), args.as_mut_ptr(), argc);
+            args.set_len(argc);
+        }
     }
 
     /// Returns an emptied argument vector for reuse (the larger of the two is kept).
