@@ -85,6 +85,8 @@ pub struct Function {
     /// the frame (the parameter count when `plain_params`). 0, the default of a function
     /// that was never derived, matches no call.
     pub direct_arity: u32,
+    /// Derived on load: (parameter index, kind) for each parameter with a simple kind.
+    pub param_checks: Vec<(usize, crate::types::Kind)>,
 }
 
 impl Function {
@@ -100,24 +102,14 @@ impl Function {
         self.ret_check = self.ret_type.as_deref().and_then(crate::types::Kind::parse);
         self.typed_params = self.params.iter().any(|p| p.ty.is_some());
         self.direct_arity = if self.plain_params { self.params.len() as u32 + 1 } else { 0 };
+        self.param_checks =
+            self.param_kinds.iter().enumerate().filter_map(|(i, k)| k.map(|k| (i, k))).collect();
     }
 
     /// Whether `args` (exactly `direct_arity` of them) pass every parameter's simple kind.
     #[inline]
     pub fn args_fit_kinds(&self, args: &[Value]) -> bool {
-        if !self.typed_params {
-            return true;
-        }
-        let mut i = 0;
-        while i < self.param_kinds.len() {
-            if let (Some(k), Some(v)) = (self.param_kinds[i], args.get(i)) {
-                if !k.accepts(v) {
-                    return false;
-                }
-            }
-            i += 1;
-        }
-        true
+        self.param_checks.iter().all(|&(i, k)| args.get(i).is_none_or(|v| k.accepts(v)))
     }
 
     /// Parameters before the variadic one.

@@ -666,7 +666,9 @@ impl Vm {
     /// the last frame returned.
     pub(crate) fn execute(&mut self, stop: usize) -> VmResult<Value> {
         'frames: loop {
-            let frame = self.frames.last().expect("execute needs a frame");
+            let depth = self.frames.len().checked_sub(1).expect("execute needs a frame");
+            // SAFETY: `depth` indexes the last frame.
+            let frame = unsafe { self.frames.get_unchecked(depth) };
             // SAFETY: the frame holds an `Arc` to this closure until the frame is popped,
             // and every path that pops it leaves this iteration of 'frames right away
             // (return or `continue 'frames`) without touching `closure` or `func` again.
@@ -695,15 +697,29 @@ impl Vm {
                     }
                 };
             }
+            // While this frame's instructions run it is the last one (nested calls have
+            // returned), so `depth` still indexes it; the vector's buffer is re-read.
             macro_rules! save_ip {
-                () => {
-                    self.frames.last_mut().expect("frame").ip = ip
-                };
+                () => {{
+                    debug_assert_eq!(depth + 1, self.frames.len());
+                    // SAFETY: see above.
+                    unsafe { self.frames.get_unchecked_mut(depth).ip = ip }
+                }};
+            }
+            // The local in `slot` of this frame. The verifier checks every local operand
+            // against the stack height at its instruction, so the slot exists.
+            macro_rules! local {
+                ($slot:expr) => {{
+                    let at = base + $slot as usize;
+                    debug_assert!(at < self.stack.len());
+                    // SAFETY: see above.
+                    unsafe { self.stack.get_unchecked(at) }
+                }};
             }
             // A fused instruction whose fast path does not apply behaves as `GetLocal`.
             macro_rules! push_local {
                 ($slot:expr) => {{
-                    let v = match &self.stack[base + $slot as usize] {
+                    let v = match local!($slot) {
                         Value::Cell(c) => crate::ops::read_cell(c),
                         v => v.clone(),
                     };
@@ -862,7 +878,7 @@ impl Vm {
                     }
 
                     Op::GetLocal { slot } => {
-                        let v = match &self.stack[base + slot as usize] {
+                        let v = match local!(slot) {
                             Value::Int(n, p) => Value::Int(*n, *p),
                             Value::Cell(c) => crate::ops::read_cell(c),
                             v => v.clone_fast(),
@@ -870,7 +886,7 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Op::FusedLocalIntCmpJump { slot, value, cmp, offset } => {
-                        if let Value::Int(x, _) = self.stack[base + slot as usize] {
+                        if let Value::Int(x, _) = *local!(slot) {
                             if let Err(b) = crate::opcode::BinKind::apply(cmp, x, value as i64) {
                                 ip += 3;
                                 if !b {
@@ -882,7 +898,7 @@ impl Vm {
                         push_local!(slot);
                     }
                     Op::FusedLocalIntArith { slot, value, op } => {
-                        if let Value::Int(x, _) = self.stack[base + slot as usize] {
+                        if let Value::Int(x, _) = *local!(slot) {
                             if let Ok(r) = crate::opcode::BinKind::apply(op, x, value as i64) {
                                 ip += 2;
                                 self.stack.push(Value::int(r));
@@ -892,9 +908,7 @@ impl Vm {
                         push_local!(slot);
                     }
                     Op::FusedLocalLocalCmpJump { a, b, cmp, offset } => {
-                        if let (Value::Int(x, _), Value::Int(y, _)) =
-                            (&self.stack[base + a as usize], &self.stack[base + b as usize])
-                        {
+                        if let (Value::Int(x, _), Value::Int(y, _)) = (local!(a), local!(b)) {
                             if let Err(flag) = crate::opcode::BinKind::apply(cmp, *x, *y) {
                                 ip += 3;
                                 if !flag {
@@ -906,9 +920,7 @@ impl Vm {
                         push_local!(a);
                     }
                     Op::FusedIndexLocalLocal { arr, idx } => {
-                        if let (Value::Array(items, _), Value::Int(i, _)) =
-                            (&self.stack[base + arr as usize], &self.stack[base + idx as usize])
-                        {
+                        if let (Value::Array(items, _), Value::Int(i, _)) = (local!(arr), local!(idx)) {
                             if let Some(v) = usize::try_from(*i).ok().and_then(|i| items.get(i)) {
                                 let v = v.clone_fast();
                                 self.stack.push(v);
@@ -919,9 +931,7 @@ impl Vm {
                         push_local!(arr);
                     }
                     Op::FusedIndexLocalOffset { arr, idx, value } => {
-                        if let (Value::Array(items, _), Value::Int(i, _)) =
-                            (&self.stack[base + arr as usize], &self.stack[base + idx as usize])
-                        {
+                        if let (Value::Array(items, _), Value::Int(i, _)) = (local!(arr), local!(idx)) {
                             let at = i.checked_add(value as i64).and_then(|j| usize::try_from(j).ok());
                             if let Some(v) = at.and_then(|j| items.get(j)) {
                                 let v = v.clone_fast();
@@ -967,9 +977,7 @@ impl Vm {
                         self.stack.push(Value::int(value as i64));
                     }
                     Op::FusedLocalLocalOp { a, b, op } => {
-                        if let (Value::Int(x, _), Value::Int(y, _)) =
-                            (&self.stack[base + a as usize], &self.stack[base + b as usize])
-                        {
+                        if let (Value::Int(x, _), Value::Int(y, _)) = (local!(a), local!(b)) {
                             ip += 2;
                             let r = match crate::opcode::BinKind::apply(op, *x, *y) {
                                 Ok(n) => Value::int(n),
@@ -1224,29 +1232,33 @@ impl Vm {
                     }
                     Op::Return {} => {
                         let mut result = pop!();
-                        save_ip!();
-                        let frame = self.frames.last().expect("frame");
-                        if self.defers.len() > frame.defer_base {
-                            let keep = frame.defer_base;
-                            tri!(self.run_defers(keep));
+                        // SAFETY: `depth` indexes this frame (see `save_ip!`).
+                        let (defer_base, frame_base) = {
+                            let f = unsafe { self.frames.get_unchecked(depth) };
+                            (f.defer_base, f.base)
+                        };
+                        if self.defers.len() > defer_base {
+                            save_ip!();
+                            tri!(self.run_defers(defer_base));
                         }
                         if let Some(ty) = &func.ret_type {
                             if !func.ret_check.is_some_and(|k| k.accepts(&result)) {
+                                save_ip!();
                                 tri!(crate::types::check_return(self, func, ty, &mut result));
                             }
                         }
-                        let frame = self.frames.pop().expect("frame");
+                        self.frames.truncate(depth);
                         if !self.handlers.is_empty() {
-                            self.handlers.retain(|h| h.frame < self.frames.len());
+                            self.handlers.retain(|h| h.frame < depth);
                         }
                         // Drop the frame's values (and the callee below them) with the
                         // scalar case inline: most locals are Ints.
-                        while self.stack.len() >= frame.base {
+                        while self.stack.len() >= frame_base {
                             if let Some(v) = self.stack.pop() {
                                 v.drop_fast();
                             }
                         }
-                        if self.frames.len() <= stop {
+                        if depth <= stop {
                             return Ok(result);
                         }
                         self.stack.push(result);
