@@ -320,17 +320,20 @@ pub fn tuple_get(obj: &Value, index: usize) -> VmResult<Value> {
     }
 }
 
-/// `expr?`: `Ok(value)` of an ok Result map (or any other value unchanged), `Err(map)` for
-/// an err map, which the caller returns from the running function.
-pub fn try_unwrap(v: Value) -> Result<Value, Value> {
+/// `expr?`: `Ok(value)` of an ok Result map, `Err(map)` for an err map, which the caller
+/// returns from the running function. Anything else is an error (as in the reference).
+pub fn try_unwrap(v: Value) -> VmResult<Result<Value, Value>> {
     if let Value::Map(m, _) = &v {
         match m.get("tag").and_then(Value::as_str) {
-            Some("ok") => return Ok(m.get("value").cloned().unwrap_or(Value::NIL)),
-            Some("err") => return Err(v),
+            Some("ok") => return Ok(Ok(m.get("value").cloned().unwrap_or(Value::NIL))),
+            Some("err") => return Ok(Err(v)),
             _ => {}
         }
     }
-    Ok(v)
+    Err(RuntimeError::new(format!(
+        "'?' operator requires a result map with {{tag: \"ok\"|\"err\", value: ...}}, got {}",
+        v.type_name()
+    )))
 }
 
 /// The error `throw(v)` raises.

@@ -1565,7 +1565,7 @@ impl Vm {
                     }
                     Op::TryUnwrap {} => {
                         let v = pop!();
-                        match crate::ops::try_unwrap(v) {
+                        match tri!(crate::ops::try_unwrap(v)) {
                             Ok(inner) => self.stack.push(inner),
                             Err(result) => {
                                 // Return the err map from the running function.
