@@ -388,6 +388,11 @@ pub fn make_struct(
         else {
             return Err(RuntimeError::new(format!("struct {sname}: missing field '{}'", def.fields[i])));
         };
+        // A `fix` field freezes what it is given (as the reference does), so the phase
+        // part of its annotation always holds; the type part is still checked.
+        if def.field_phases[i] == Some(Phase::Crystal) {
+            crate::phase::freeze(&mut v);
+        }
         if let Some(ty) = &def.field_types[i] {
             if !matches!(v, Value::Nil(_)) {
                 if let Some(msg) = crate::types::mismatch(vm, &v, ty) {
@@ -398,10 +403,8 @@ pub fn make_struct(
                 }
             }
         }
-        match def.field_phases[i] {
-            Some(Phase::Crystal) => crate::phase::freeze(&mut v),
-            Some(Phase::Fluid) => v.set_phase(Phase::Fluid),
-            _ => {}
+        if def.field_phases[i] == Some(Phase::Fluid) {
+            v.set_phase(Phase::Fluid);
         }
         out.push(v);
     }
