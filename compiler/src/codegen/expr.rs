@@ -196,8 +196,10 @@ impl Codegen<'_> {
                 self.patch(to_else);
                 match else_ {
                     Some(x) => self.compile_expr(x),
+                    // An `if` without `else` whose condition fails is nil (the reference's
+                    // value), not Unit.
                     None => {
-                        self.emit(Op::Unit {});
+                        self.emit(Op::Nil {});
                     }
                 }
                 self.patch(to_end);
