@@ -244,8 +244,22 @@ fn invoke_ref(vm: &mut Vm, r: Arc<Mutex<Value>>, name: &str, argc: usize) -> VmR
     let inner = r.lock().map_err(|_| lock_err())?.clone();
     match vm.method(TypeTag::of(&inner), name) {
         Some((f, mutating)) if user_method(vm, &inner, name).is_none() => {
-            let mut target = std::mem::take(&mut *r.lock().map_err(|_| lock_err())?);
             drop(inner);
+            if !args.iter().any(Value::is_callable) {
+                // No callback can run Lattice code that touches this Ref, so the method
+                // works on the contents under the lock: other tasks never see them half
+                // changed or missing.
+                let mut guard = r.lock().map_err(|_| lock_err())?;
+                if mutating && guard.is_crystal() {
+                    *guard = crate::phase::thaw(&guard);
+                }
+                let result = f(vm, &mut guard, &args);
+                drop(guard);
+                vm.stack.push(result?);
+                return Ok(false);
+            }
+            // A callback may reach this Ref again: run without holding its lock.
+            let mut target = std::mem::take(&mut *r.lock().map_err(|_| lock_err())?);
             // A Ref owns its contents: mutating a crystal value through it changes a fluid
             // copy, and other holders of the crystal value keep theirs.
             if mutating && target.is_crystal() {
