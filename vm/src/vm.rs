@@ -776,12 +776,13 @@ impl Vm {
 
             loop {
                 debug_assert!(ip < code.len());
+                // Matched by reference: each arm loads only the operands it uses.
                 // SAFETY: every function is verified before it runs (`verify.rs`): each path
                 // ends in a return or raise and every jump lands inside the code, so `ip`
                 // stays in bounds; fused instructions only skip over their own sequence.
-                let op = unsafe { *code.get_unchecked(ip) };
+                let op: &Op = unsafe { code.get_unchecked(ip) };
                 ip += 1;
-                match op {
+                match *op {
                     Op::Const { idx } => {
                         let v = match func.constants.get(idx as usize) {
                             Some(Constant::Str(s)) => Value::Str(Arc::clone(s), Phase::Unphased),
@@ -1102,7 +1103,7 @@ impl Vm {
                     Op::Shl {} | Op::Shr {} => {
                         let b = pop!();
                         let a = pop!();
-                        let r = tri!(crate::ops::shift(&a, &b, matches!(op, Op::Shl {})));
+                        let r = tri!(crate::ops::shift(&a, &b, matches!(*op, Op::Shl {})));
                         self.stack.push(r);
                     }
                     Op::Eq {} | Op::Ne {} => {
@@ -1114,7 +1115,7 @@ impl Vm {
                         } else {
                             crate::compare::values_equal(&a, &b)
                         };
-                        self.stack.push(Value::bool(eq == matches!(op, Op::Eq {})));
+                        self.stack.push(Value::bool(eq == matches!(*op, Op::Eq {})));
                     }
                     Op::Lt {} => compare!(<),
                     Op::Le {} => compare!(<=),
