@@ -12,7 +12,7 @@
 use crate::error::{RuntimeError, TraceFrame, VmResult};
 use crate::map::LatMap;
 use crate::module::{Constant, EnumDef, Function, StructDef};
-use crate::opcode::Op;
+use crate::opcode::{BinKind, Op};
 use crate::value::{Closure, Phase, Value};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -888,35 +888,34 @@ impl Vm {
                     }
                     Op::FusedLocalIntCmpJump { slot, value, cmp, offset } => {
                         if let Value::Int(x, _) = *local!(slot) {
-                            if let Err(b) = crate::opcode::BinKind::apply(cmp, x, value as i64) {
-                                ip += 3;
-                                if !b {
-                                    ip = (ip as i64 + offset as i64) as usize;
-                                }
-                                continue;
+                            ip += 3;
+                            if !crate::opcode::BinKind::compare(cmp, x, value as i64) {
+                                ip = (ip as i64 + offset as i64) as usize;
                             }
+                            continue;
                         }
                         push_local!(slot);
                     }
                     Op::FusedLocalIntArith { slot, value, op } => {
                         if let Value::Int(x, _) = *local!(slot) {
-                            if let Ok(r) = crate::opcode::BinKind::apply(op, x, value as i64) {
-                                ip += 2;
-                                self.stack.push(Value::int(r));
-                                continue;
-                            }
+                            // Fused for Add and Sub only.
+                            let y = value as i64;
+                            let r =
+                                if op == BinKind::Add as u8 { x.wrapping_add(y) } else { x.wrapping_sub(y) };
+                            ip += 2;
+                            self.stack.push(Value::int(r));
+                            continue;
                         }
                         push_local!(slot);
                     }
                     Op::FusedLocalLocalCmpJump { a, b, cmp, offset } => {
                         if let (Value::Int(x, _), Value::Int(y, _)) = (local!(a), local!(b)) {
-                            if let Err(flag) = crate::opcode::BinKind::apply(cmp, *x, *y) {
-                                ip += 3;
-                                if !flag {
-                                    ip = (ip as i64 + offset as i64) as usize;
-                                }
-                                continue;
+                            let flag = crate::opcode::BinKind::compare(cmp, *x, *y);
+                            ip += 3;
+                            if !flag {
+                                ip = (ip as i64 + offset as i64) as usize;
                             }
+                            continue;
                         }
                         push_local!(a);
                     }
@@ -1164,7 +1163,9 @@ impl Vm {
                         let argc = argc as usize;
                         let fidx = self.stack.len() - argc - 1;
                         save_ip!();
-                        match &self.stack[fidx] {
+                        // SAFETY: the verifier saw the callee and `argc` arguments on the
+                        // stack here, so `fidx` is inside it.
+                        match unsafe { self.stack.get_unchecked(fidx) } {
                             Value::Closure(c, _) => {
                                 // The common call: one closure, exact arity, simple kinds.
                                 // Everything else goes through `push_frame`'s fitting.
