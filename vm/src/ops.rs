@@ -344,6 +344,24 @@ pub fn thrown(v: Value) -> RuntimeError {
     }
 }
 
+/// The common `+=` done in place: `n += k` on a fluid or unphased Int and `s += t` on
+/// a fluid or unphased string. False (nothing done) for everything else, which
+/// [`add_assign`] handles with all its checks.
+#[inline(always)]
+pub fn add_in_place(dst: &mut Value, v: &Value) -> bool {
+    match (dst, v) {
+        (Value::Str(s, Phase::Unphased | Phase::Fluid), Value::Str(t, _)) => {
+            Arc::make_mut(s).push_str(t);
+            true
+        }
+        (Value::Int(x, Phase::Unphased | Phase::Fluid), Value::Int(y, _)) => {
+            *x = x.wrapping_add(*y);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// `dst += v` for a variable: appends in place when `dst` is a uniquely held string
 /// (so building a string by repeated `+=` is linear), else adds and assigns with the
 /// binding rules of [`assign_checked`].

@@ -829,19 +829,7 @@ impl Vm {
                     Op::AddSetLocal { slot } => {
                         let v = pop!();
                         let at = base + slot as usize;
-                        // `s += t` on a fluid string and `n += k` on a fluid Int, in place.
-                        let done = match (&mut self.stack[at], &v) {
-                            (Value::Str(s, Phase::Unphased | Phase::Fluid), Value::Str(t, _)) => {
-                                Arc::make_mut(s).push_str(t);
-                                true
-                            }
-                            (Value::Int(x, Phase::Unphased | Phase::Fluid), Value::Int(y, _)) => {
-                                *x = x.wrapping_add(*y);
-                                true
-                            }
-                            _ => false,
-                        };
-                        if done {
+                        if crate::ops::add_in_place(&mut self.stack[at], &v) {
                             v.drop_fast();
                             continue;
                         }
@@ -861,6 +849,10 @@ impl Vm {
                     }
                     Op::AddSetGlobal { name } => {
                         let v = pop!();
+                        if crate::ops::add_in_place(&mut self.globals[name as usize], &v) {
+                            v.drop_fast();
+                            continue;
+                        }
                         if matches!(self.globals[name as usize], Value::Undef) {
                             throw!(crate::ops::undefined_global(self, name));
                         }
