@@ -51,7 +51,6 @@ fn constant_text(f: &Function, idx: u32) -> String {
 }
 
 fn note(f: &Function, pc: usize, op: &Op) -> Option<String> {
-    let jump = |offset: i32| Some(format!("-> {:04}", pc as i64 + 1 + offset as i64));
     match *op {
         Op::Const { idx } => Some(constant_text(f, idx)),
         Op::GetGlobal { name }
@@ -71,16 +70,6 @@ fn note(f: &Function, pc: usize, op: &Op) -> Option<String> {
         Op::PathCall { ty, member, .. } | Op::PathGet { ty, member } => {
             Some(format!("{}::{}", constant_text(f, ty), constant_text(f, member)))
         }
-        Op::Jump { offset }
-        | Op::JumpIfFalse { offset }
-        | Op::JumpIfTrue { offset }
-        | Op::AndJump { offset }
-        | Op::OrJump { offset }
-        | Op::NilJump { offset }
-        | Op::JumpIfNil { offset }
-        | Op::IterNext { offset, .. }
-        | Op::TryBegin { offset }
-        | Op::ArgGiven { offset, .. } => jump(offset),
-        _ => None,
+        _ => crate::verify::jump_target(*op, pc).map(|t| format!("-> {t:04}")),
     }
 }

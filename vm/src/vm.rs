@@ -553,6 +553,26 @@ impl Vm {
         Ok(())
     }
 
+    /// The common call: one closure (no overloads), the exact arity, arguments of the
+    /// parameters' simple kinds. Pushes its frame and returns true; false leaves
+    /// everything as it was for `push_frame`'s fitting.
+    #[inline(always)]
+    fn enter_direct(&mut self, ptr: *const Closure, fidx: usize, argc: usize) -> bool {
+        // SAFETY: callers pass a closure kept alive below the new frame (the callee slot,
+        // or the running frame for a paired recursive call).
+        let callee = unsafe { &*ptr };
+        if callee.next.is_none()
+            && callee.func.direct_arity == argc as u32 + 1
+            && self.frames.len() < MAX_FRAMES
+            && callee.func.args_fit_kinds(&self.stack[fidx + 1..])
+        {
+            let defer_base = self.defers.len();
+            self.frames.push(Frame { closure: ptr, ip: 0, base: fidx + 1, defer_base });
+            return true;
+        }
+        false
+    }
+
     pub(crate) fn call_native(&mut self, id: u32, argc: usize) -> VmResult<Value> {
         // Arguments move into a reused buffer (a nested native call takes a fresh one),
         // so calling a native allocates nothing.
@@ -1159,43 +1179,17 @@ impl Vm {
                         // stack here, so `fidx` is inside it.
                         match unsafe { self.stack.get_unchecked(fidx) } {
                             Value::Closure(c, _) => {
-                                // The common call: one closure, exact arity, simple kinds.
-                                // Everything else goes through `push_frame`'s fitting.
                                 let ptr = Arc::as_ptr(c);
-                                let callee: &Function = &c.func;
-                                if c.next.is_none()
-                                    && callee.direct_arity == argc as u32 + 1
-                                    && self.frames.len() < MAX_FRAMES
-                                    && callee.args_fit_kinds(&self.stack[fidx + 1..])
-                                {
-                                    let defer_base = self.defers.len();
-                                    self.frames.push(Frame {
-                                        closure: ptr,
-                                        ip: 0,
-                                        base: fidx + 1,
-                                        defer_base,
-                                    });
-                                    continue 'frames;
+                                if !self.enter_direct(ptr, fidx, argc) {
+                                    tri!(self.push_frame(argc));
                                 }
-                                tri!(self.push_frame(argc));
                                 continue 'frames;
                             }
                             Value::Native(crate::fuse::SELF_CALLEE, _) => {
                                 // A recursive call paired at load time: the callee is the
                                 // running closure, alive for as long as this frame.
                                 let ptr: *const Closure = closure;
-                                if closure.next.is_none()
-                                    && func.direct_arity == argc as u32 + 1
-                                    && self.frames.len() < MAX_FRAMES
-                                    && func.args_fit_kinds(&self.stack[fidx + 1..])
-                                {
-                                    let defer_base = self.defers.len();
-                                    self.frames.push(Frame {
-                                        closure: ptr,
-                                        ip: 0,
-                                        base: fidx + 1,
-                                        defer_base,
-                                    });
+                                if self.enter_direct(ptr, fidx, argc) {
                                     continue 'frames;
                                 }
                                 // SAFETY: `ptr` comes from a live `Arc` (this frame's owner);
