@@ -408,14 +408,7 @@ impl Codegen<'_> {
         for a in args {
             self.compile_expr(a);
         }
-        match (var, n) {
-            (Var::Local(slot, _), 0) => self.emit(Op::InvokeLocal { slot, name, argc }),
-            (Var::Upval(idx), 0) => self.emit(Op::InvokeUpval { idx, name, argc }),
-            (Var::Global(global), 0) => self.emit(Op::InvokeGlobal { global, name, argc }),
-            (Var::Local(slot, _), n) => self.emit(Op::InvokeLocalPath { slot, n, name, argc }),
-            (Var::Upval(idx), n) => self.emit(Op::InvokeUpvalPath { idx, n, name, argc }),
-            (Var::Global(global), n) => self.emit(Op::InvokeGlobalPath { global, n, name, argc }),
-        };
+        self.emit_invoke_place(var, n, name, argc);
         let end = self.emit(Op::Jump { offset: 0 });
         // The nil path still holds the keys under the nil.
         self.f().height += n as i32;
@@ -424,6 +417,19 @@ impl Codegen<'_> {
             self.emit(Op::PopUnder { n: n as u16 });
         }
         self.patch(end);
+    }
+
+    /// `place.name(args)` on a variable, or on `variable[k1]..[kn]` with the keys below
+    /// the arguments.
+    fn emit_invoke_place(&mut self, var: Var, n: u8, name: u32, argc: u8) {
+        match (var, n) {
+            (Var::Local(slot, _), 0) => self.emit(Op::InvokeLocal { slot, name, argc }),
+            (Var::Upval(idx), 0) => self.emit(Op::InvokeUpval { idx, name, argc }),
+            (Var::Global(global), 0) => self.emit(Op::InvokeGlobal { global, name, argc }),
+            (Var::Local(slot, _), n) => self.emit(Op::InvokeLocalPath { slot, n, name, argc }),
+            (Var::Upval(idx), n) => self.emit(Op::InvokeUpvalPath { idx, n, name, argc }),
+            (Var::Global(global), n) => self.emit(Op::InvokeGlobalPath { global, n, name, argc }),
+        };
     }
 
     fn compile_method_call(&mut self, recv: &Expr, method: &str, args: &[Expr], optional: bool) {
@@ -435,14 +441,8 @@ impl Codegen<'_> {
                 for a in args {
                     self.compile_expr(a);
                 }
-                match (self.resolve(root), n) {
-                    (Var::Local(slot, _), 0) => self.emit(Op::InvokeLocal { slot, name, argc }),
-                    (Var::Upval(idx), 0) => self.emit(Op::InvokeUpval { idx, name, argc }),
-                    (Var::Global(global), 0) => self.emit(Op::InvokeGlobal { global, name, argc }),
-                    (Var::Local(slot, _), n) => self.emit(Op::InvokeLocalPath { slot, n, name, argc }),
-                    (Var::Upval(idx), n) => self.emit(Op::InvokeUpvalPath { idx, n, name, argc }),
-                    (Var::Global(global), n) => self.emit(Op::InvokeGlobalPath { global, n, name, argc }),
-                };
+                let var = self.resolve(root);
+                self.emit_invoke_place(var, n, name, argc);
                 return;
             }
         }
