@@ -165,11 +165,10 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
             if *i < 0 || *i as usize >= len {
                 return Err(RuntimeError::new(format!("array index out of bounds: {i} (len {len})")));
             }
-            let slot = &mut Arc::make_mut(a)[*i as usize];
-            if slot.is_crystal() {
-                return Err(crystal_error(name));
-            }
-            *slot = value;
+            // Replacing an element changes the (fluid) array, not the element: a crystal
+            // element may be replaced, as in the reference (which has no in-place
+            // freezing of array elements, unlike struct fields and map keys).
+            Arc::make_mut(a)[*i as usize] = value;
             Ok(())
         }
         (Value::Array(a, _), Value::Range(r, _)) => {
@@ -198,6 +197,8 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
             // One probe for an existing key; a new key probes again to insert.
             let m = Arc::make_mut(m);
             match m.get_mut(k) {
+                // A crystal value under a key is what `freeze(m["k"])` leaves: that key is
+                // frozen in place.
                 Some(slot) if slot.is_crystal() => return Err(crystal_error(name)),
                 Some(slot) => *slot = value,
                 None => {
@@ -212,6 +213,7 @@ fn set_child(c: &mut Value, key: &Value, mut value: Value, name: &dyn Fn() -> St
                 .def
                 .field_index(k)
                 .ok_or_else(|| RuntimeError::new(format!("struct {} has no field '{k}'", s.def.name)))?;
+            // A crystal field is a `fix` field or one frozen in place (`freeze(s.f)`).
             if s.fields[idx].is_crystal() {
                 return Err(RuntimeError::new(format!(
                     "cannot assign to field '{k}' of '{}': it is crystal (frozen)",
