@@ -158,7 +158,7 @@ fn user_method(vm: &Vm, recv: &Value, name: &str) -> Option<(Value, bool)> {
                     return Some((f.clone(), takes_self));
                 }
             }
-            vm.user_methods.get(&s.def.name).and_then(|m| m.get(name)).map(|f| (f.clone(), true))
+            vm.struct_method(s, name).map(|f| (f.clone(), true))
         }
         Value::Map(m, _) => m.get(name).filter(|f| f.is_callable()).map(|f| (f.clone(), false)),
         Value::Enum(e, _) => {
@@ -443,7 +443,7 @@ pub fn path_call(vm: &mut Vm, func: &Function, ty: u32, member: u32, argc: usize
             return Ok(false);
         }
     }
-    if let Some(f) = vm.user_methods.get(ty).and_then(|m| m.get(member)).cloned() {
+    if let Some(f) = type_function(vm, func, ty, member) {
         let at = vm.stack.len() - argc;
         vm.stack.insert(at, f);
         return call_at(vm, argc);
@@ -467,10 +467,20 @@ pub fn path_get(vm: &mut Vm, func: &Function, ty: u32, member: u32) -> VmResult<
             return Ok(Value::enum_value(def.name.as_str().into(), vname.as_str().into(), Vec::new()));
         }
     }
-    if let Some(f) = vm.user_methods.get(ty).and_then(|m| m.get(member)) {
-        return Ok(f.clone());
+    if let Some(f) = type_function(vm, func, ty, member) {
+        return Ok(f);
     }
     Err(RuntimeError::new(format!("unknown variant or function '{ty}::{member}'")))
+}
+
+/// `Type::member` from an `impl` block: of the struct `Type` names in `func`'s module
+/// first, then of any type by that name.
+fn type_function(vm: &Vm, func: &Function, ty: &str, member: &str) -> Option<Value> {
+    let own = vm
+        .find_struct(func.module, ty)
+        .and_then(|def| vm.struct_methods.get(&(Arc::as_ptr(&def) as usize)))
+        .and_then(|m| m.get(member));
+    own.or_else(|| vm.user_methods.get(ty).and_then(|m| m.get(member))).cloned()
 }
 
 /// `import "path"`: a built-in module's functions, or a file module's exports (run once,

@@ -288,7 +288,7 @@ pub fn get_field(vm: &Vm, obj: &Value, name: &str) -> VmResult<Value> {
         Value::Struct(s, _) => match s.def.field_index(name) {
             Some(i) => Ok(s.fields[i].clone()),
             None => {
-                if let Some(m) = vm.user_methods.get(&s.def.name).and_then(|m| m.get(name)) {
+                if let Some(m) = vm.struct_method(s, name) {
                     return Ok(m.clone());
                 }
                 let mut msg = format!("struct {} has no field '{name}'", s.def.name);

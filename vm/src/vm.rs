@@ -162,6 +162,10 @@ pub struct Vm {
     registry: Arc<Registry>,
     /// Methods from `impl` blocks, by type name then method name.
     pub user_methods: HashMap<String, HashMap<String, Value>>,
+    /// Methods from `impl` blocks of a struct, by the declaration they belong to (the
+    /// address of its `StructDef`), so two modules may each have `struct Point` with its
+    /// own `impl Point`. `user_methods` keeps the by-name view for everything else.
+    pub struct_methods: HashMap<usize, HashMap<String, Value>>,
     /// The latest struct and enum of each name, whatever module declared it.
     pub structs: HashMap<String, Arc<StructDef>>,
     pub enums: HashMap<String, Arc<EnumDef>>,
@@ -211,6 +215,7 @@ impl Vm {
             global_names: Vec::new(),
             registry: Arc::new(Registry::default()),
             user_methods: HashMap::new(),
+            struct_methods: HashMap::new(),
             structs: HashMap::new(),
             enums: HashMap::new(),
             module_structs: HashMap::new(),
@@ -249,6 +254,7 @@ impl Vm {
             global_names: self.global_names.clone(),
             registry: self.registry.clone(),
             user_methods: self.user_methods.clone(),
+            struct_methods: self.struct_methods.clone(),
             structs: self.structs.clone(),
             enums: self.enums.clone(),
             module_structs: self.module_structs.clone(),
@@ -426,6 +432,15 @@ impl Vm {
             };
         }
         Arc::new(out)
+    }
+
+    /// The `impl` method `name` of struct value `s`: its own declaration's first, then
+    /// any method registered under its type name.
+    pub fn struct_method(&self, s: &crate::value::StructObj, name: &str) -> Option<&Value> {
+        self.struct_methods
+            .get(&(Arc::as_ptr(&s.def) as usize))
+            .and_then(|m| m.get(name))
+            .or_else(|| self.user_methods.get(&s.def.name).and_then(|m| m.get(name)))
     }
 
     /// A fresh namespace for an imported module.
@@ -1775,6 +1790,10 @@ impl Vm {
                         let f = pop!();
                         let ty = func.const_str(ty).to_string();
                         let name = func.const_str(name).to_string();
+                        if let Some(def) = self.module_structs.get(&(func.module, ty.clone())) {
+                            let key = Arc::as_ptr(def) as usize;
+                            self.struct_methods.entry(key).or_default().insert(name.clone(), f.clone());
+                        }
                         self.user_methods.entry(ty).or_default().insert(name, f);
                     }
                     Op::Import { path } => {
