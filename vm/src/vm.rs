@@ -155,7 +155,9 @@ pub struct Vm {
     handlers: Vec<Handler>,
     pub(crate) defers: Vec<Value>,
     pub globals: Vec<Value>,
-    pub global_names: Vec<String>,
+    /// Names of the global slots. Shared with forked task VMs (a fork copies it only if
+    /// it defines a new global), so starting a task does not clone every name.
+    pub global_names: Arc<Vec<String>>,
     /// Native globals by name, to their slot.
     /// Natives, builtin methods, statics and built-in modules: fixed after set-up and
     /// shared by every task VM.
@@ -212,7 +214,7 @@ impl Vm {
             handlers: Vec::new(),
             defers: Vec::new(),
             globals: Vec::new(),
-            global_names: Vec::new(),
+            global_names: Arc::new(Vec::new()),
             registry: Arc::new(Registry::default()),
             user_methods: HashMap::new(),
             struct_methods: HashMap::new(),
@@ -378,7 +380,7 @@ impl Vm {
 
     fn new_global(&mut self, name: &str) -> u32 {
         self.globals.push(Value::Undef);
-        self.global_names.push(name.to_string());
+        Arc::make_mut(&mut self.global_names).push(name.to_string());
         (self.globals.len() - 1) as u32
     }
 
