@@ -13,14 +13,56 @@ use crate::value::{Closure, Value};
 use crate::vm::Vm;
 use crossbeam_channel::Select;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Stack size of a task thread: the interpreter bounds its own recursion, this only has
 /// to hold the bounded native re-entries.
 const TASK_STACK: usize = 64 << 20;
 
-pub(crate) type Task = JoinHandle<VmResult<()>>;
+/// A started task: its result arrives on this channel when it finishes.
+pub(crate) type Task = crossbeam_channel::Receiver<VmResult<()>>;
+
+/// Work for a task thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Task threads waiting for work, newest last. Starting a thread costs more than most
+/// tasks, so a finished task's thread waits a while for the next one instead of exiting.
+/// A job always gets a thread at once (an idle one or a new one), so tasks that wait on
+/// each other can never starve for threads.
+static IDLE: Mutex<Vec<crossbeam_channel::Sender<Job>>> = Mutex::new(Vec::new());
+
+/// How long an idle task thread waits for work before it exits.
+const IDLE_LINGER: Duration = Duration::from_secs(2);
+
+/// Runs `job` on an idle task thread, or on a new one.
+fn run_task(mut job: Job) -> std::io::Result<()> {
+    loop {
+        let idle = IDLE.lock().ok().and_then(|mut v| v.pop());
+        let Some(tx) = idle else { break };
+        match tx.send(job) {
+            Ok(()) => return Ok(()),
+            // That thread gave up waiting just now: try the next one.
+            Err(crossbeam_channel::SendError(j)) => job = j,
+        }
+    }
+    std::thread::Builder::new().name("lattice-task".into()).stack_size(TASK_STACK).spawn(move || {
+        let mut job = job;
+        loop {
+            job();
+            let (tx, rx) = crossbeam_channel::bounded::<Job>(1);
+            match IDLE.lock() {
+                Ok(mut v) => v.push(tx),
+                Err(_) => return,
+            }
+            match rx.recv_timeout(IDLE_LINGER) {
+                Ok(next) => job = next,
+                // Our sender is still in IDLE; a later send to it fails and moves on.
+                Err(_) => return,
+            }
+        }
+    })?;
+    Ok(())
+}
 
 /// The closure a task runs: the same code with its own copies of the captured cells.
 fn isolate(f: &Value) -> Value {
@@ -44,17 +86,16 @@ impl Vm {
         self.flush();
         let f = isolate(&f);
         let mut child = self.fork();
-        let handle = std::thread::Builder::new()
-            .name("lattice-task".into())
-            .stack_size(TASK_STACK)
-            .spawn(move || {
-                let r = child.call_value(&f, Vec::new()).map(|_| ());
-                child.flush();
-                r
-            })
-            .map_err(|e| RuntimeError::new(format!("cannot start a task: {e}")))?;
+        let (done_tx, done) = crossbeam_channel::bounded(1);
+        run_task(Box::new(move || {
+            let r = child.call_value(&f, Vec::new()).map(|_| ());
+            child.flush();
+            drop(child);
+            let _ = done_tx.send(r);
+        }))
+        .map_err(|e| RuntimeError::new(format!("cannot start a task: {e}")))?;
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push(handle);
+            scope.push(done);
         }
         Ok(Value::UNIT)
     }
@@ -193,7 +234,7 @@ pub fn install(vm: &mut Vm) {
 fn join_all(tasks: Vec<Task>) -> VmResult<()> {
     let mut first = None;
     for t in tasks {
-        let r = t.join().unwrap_or_else(|_| Err(RuntimeError::new("a task crashed")));
+        let r = t.recv().unwrap_or_else(|_| Err(RuntimeError::new("a task crashed")));
         if let Err(e) = r {
             first.get_or_insert(e);
         }
