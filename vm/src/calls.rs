@@ -333,13 +333,32 @@ pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: u
 /// itself, with no copy of the receiver and no allocation. `None` when the call needs
 /// the general path (struct, enum and map members, Refs, captured locals, user methods).
 fn invoke_local_builtin(vm: &mut Vm, at: usize, name: &str, argc: usize) -> Option<VmResult<()>> {
-    let recv = &vm.stack[at];
-    let plain = match recv {
+    let plain = |v: &Value| match v {
         Value::Struct(..) | Value::Enum(..) | Value::Ref(..) | Value::Cell(..) | Value::Undef => false,
         Value::Map(m, _) => !m.get(name).is_some_and(Value::is_callable),
         _ => true,
     };
-    if !plain {
+    if let Value::Cell(cell) = &vm.stack[at] {
+        // A captured local: a non-mutating method works on a copy of the cell's value
+        // (`ch.send(v)` on a channel a `select` arm also uses).
+        let recv = cell.lock().ok()?.clone();
+        if !plain(&recv) {
+            return None;
+        }
+        let (f, mutating) = vm.method(TypeTag::of(&recv), name)?;
+        if mutating {
+            return None;
+        }
+        let mut args = std::mem::take(&mut vm.arg_buf);
+        vm.move_args(&mut args, argc);
+        let mut recv = recv;
+        let r = f(vm, &mut recv, &args);
+        args.clear();
+        vm.give_back_args(args);
+        return Some(r.map(|v| vm.stack.push(v)));
+    }
+    let recv = &vm.stack[at];
+    if !plain(recv) {
         return None;
     }
     let (f, mutating) = vm.method(TypeTag::of(recv), name)?;
@@ -477,8 +496,8 @@ pub fn path_get(vm: &mut Vm, func: &Function, ty: u32, member: u32) -> VmResult<
 /// first, then of any type by that name.
 fn type_function(vm: &Vm, func: &Function, ty: &str, member: &str) -> Option<Value> {
     let own = vm
-        .find_struct(func.module, ty)
-        .and_then(|def| vm.struct_methods.get(&(Arc::as_ptr(&def) as usize)))
+        .struct_def(func.module, ty)
+        .and_then(|def| vm.struct_methods.get(&(Arc::as_ptr(def) as usize)))
         .and_then(|m| m.get(member));
     own.or_else(|| vm.user_methods.get(ty).and_then(|m| m.get(member))).cloned()
 }

@@ -95,7 +95,7 @@ struct Registry {
     /// Builtin methods by receiver type; the flag says whether the method mutates.
     methods: crate::map::FnvHashMap<TypeTag, crate::map::FnvHashMap<String, (MethodFn, bool)>>,
     /// `Type::name` functions of builtin types (`Map::new`).
-    statics: HashMap<String, HashMap<String, NativeFn>>,
+    statics: crate::map::FnvHashMap<String, crate::map::FnvHashMap<String, NativeFn>>,
     /// Built-in modules for `import "math"`: module name to (export name, native name).
     builtin_modules: HashMap<String, Vec<(String, String)>>,
 }
@@ -173,8 +173,8 @@ pub struct Vm {
     pub enums: HashMap<String, Arc<EnumDef>>,
     /// Types by (module, name): a module's own declarations win over the latest ones, so
     /// two imported files may both declare an `enum Status`.
-    pub module_structs: HashMap<(u32, String), Arc<StructDef>>,
-    pub module_enums: HashMap<(u32, String), Arc<EnumDef>>,
+    pub module_structs: crate::map::FnvHashMap<u32, crate::map::FnvHashMap<String, Arc<StructDef>>>,
+    pub module_enums: crate::map::FnvHashMap<u32, crate::map::FnvHashMap<String, Arc<EnumDef>>>,
     next_module: u32,
 
     /// Exports of modules already imported, by canonical path.
@@ -220,8 +220,8 @@ impl Vm {
             struct_methods: HashMap::new(),
             structs: HashMap::new(),
             enums: HashMap::new(),
-            module_structs: HashMap::new(),
-            module_enums: HashMap::new(),
+            module_structs: Default::default(),
+            module_enums: Default::default(),
             next_module: 0,
 
             module_cache: HashMap::new(),
@@ -453,12 +453,17 @@ impl Vm {
 
     /// The struct `name` as seen from code of `module`.
     pub fn find_struct(&self, module: u32, name: &str) -> Option<Arc<StructDef>> {
-        self.module_structs.get(&(module, name.to_string())).or_else(|| self.structs.get(name)).cloned()
+        self.struct_def(module, name).cloned()
+    }
+
+    /// `find_struct` without taking a count.
+    pub fn struct_def(&self, module: u32, name: &str) -> Option<&Arc<StructDef>> {
+        self.module_structs.get(&module).and_then(|m| m.get(name)).or_else(|| self.structs.get(name))
     }
 
     /// The enum `name` as seen from code of `module`.
     pub fn find_enum(&self, module: u32, name: &str) -> Option<Arc<EnumDef>> {
-        self.module_enums.get(&(module, name.to_string())).or_else(|| self.enums.get(name)).cloned()
+        self.module_enums.get(&module).and_then(|m| m.get(name)).or_else(|| self.enums.get(name)).cloned()
     }
 
     fn global_slot(&mut self, name: &str, ns: &mut Namespace, defined: &HashSet<String>) -> u32 {
@@ -1778,13 +1783,19 @@ impl Vm {
 
                     Op::DefStruct { def } => {
                         if let Some(Constant::Struct(d)) = func.constants.get(def as usize) {
-                            self.module_structs.insert((func.module, d.name.clone()), d.clone());
+                            self.module_structs
+                                .entry(func.module)
+                                .or_default()
+                                .insert(d.name.clone(), d.clone());
                             self.structs.insert(d.name.clone(), d.clone());
                         }
                     }
                     Op::DefEnum { def } => {
                         if let Some(Constant::Enum(d)) = func.constants.get(def as usize) {
-                            self.module_enums.insert((func.module, d.name.clone()), d.clone());
+                            self.module_enums
+                                .entry(func.module)
+                                .or_default()
+                                .insert(d.name.clone(), d.clone());
                             self.enums.insert(d.name.clone(), d.clone());
                         }
                     }
@@ -1792,7 +1803,7 @@ impl Vm {
                         let f = pop!();
                         let ty = func.const_str(ty).to_string();
                         let name = func.const_str(name).to_string();
-                        if let Some(def) = self.module_structs.get(&(func.module, ty.clone())) {
+                        if let Some(def) = self.module_structs.get(&func.module).and_then(|m| m.get(&ty)) {
                             let key = Arc::as_ptr(def) as usize;
                             self.struct_methods.entry(key).or_default().insert(name.clone(), f.clone());
                         }
