@@ -32,6 +32,9 @@ pub fn fuse(code: &mut [Op]) {
             [Op::GetLocal { slot: arr }, Op::GetLocal { slot: idx }, Op::Index {}, ..] => {
                 Some(Op::FusedIndexLocalLocal { arr: *arr, idx: *idx })
             }
+            [Op::Const { idx }, Op::AddSetLocal { slot }, ..] => {
+                Some(Op::FusedAppendConst { slot: *slot, idx: *idx })
+            }
             [Op::SmallInt { value }, Op::AddSetLocal { slot }, ..] => {
                 Some(Op::FusedIncLocal { slot: *slot, value: *value })
             }

@@ -440,6 +440,9 @@ opcodes! {
     /// pushes the `SELF_CALLEE` marker instead of a counted copy: the running frame keeps
     /// that closure alive, so the recursive call touches no reference count.
     FusedGlobalCallee = 0xE8 { name: u32 } stack: 1;
+    /// `Const idx; AddSetLocal slot` with a String constant (`s += "text"`): appends the
+    /// constant in place without copying its handle. Falls back to `Const`.
+    FusedAppendConst = 0xE9 { slot: u16, idx: u32 } stack: 1;
 }
 
 /// The binary operations fused instructions carry, as a byte.

@@ -976,6 +976,20 @@ impl Vm {
                         }
                         push_local!(arr);
                     }
+                    Op::FusedAppendConst { slot, idx } => {
+                        if let Some(Constant::Str(text)) = func.constants.get(idx as usize) {
+                            let at = base + slot as usize;
+                            if let Value::Str(s, Phase::Unphased | Phase::Fluid) = &mut self.stack[at] {
+                                Arc::make_mut(s).push_str(text);
+                                ip += 1;
+                                continue;
+                            }
+                            self.stack.push(Value::Str(Arc::clone(text), Phase::Unphased));
+                        } else {
+                            let v = tri!(crate::ops::constant_value(func, idx));
+                            self.stack.push(v);
+                        }
+                    }
                     Op::FusedIncLocal { slot, value } => {
                         if let Value::Int(x, crate::value::Phase::Unphased | crate::value::Phase::Fluid) =
                             &mut self.stack[base + slot as usize]
