@@ -29,16 +29,28 @@ pub fn to_display(v: &Value) -> String {
 /// Appends the decimal digits of `n`: `to_string(i)` and map keys made from numbers are
 /// hot enough that going through `fmt` (padding logic, dynamic dispatch) shows up.
 pub fn push_int(out: &mut String, n: i64) {
+    // Two digits per division, from a table of "00".."99".
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut m = n.unsigned_abs();
-    loop {
+    while m >= 100 {
+        let pair = (m % 100) as usize * 2;
+        m /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if m >= 10 {
+        let pair = m as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
+        buf[i] = b'0' + m as u8;
     }
     if n < 0 {
         out.push('-');
@@ -205,7 +217,7 @@ mod tests {
 
     #[test]
     fn integers_print_like_fmt() {
-        for n in [0, 7, -7, 10, 99, -100, 123456789, i64::MAX, i64::MIN] {
+        for n in [0, 7, -7, 10, 99, 100, -100, 1005, 98765, 123456789, i64::MAX, i64::MIN] {
             let mut s = String::new();
             push_int(&mut s, n);
             assert_eq!(s, n.to_string());
