@@ -2,6 +2,7 @@
 //! subcommands; it is the only place that reads files, prints diagnostics and picks exit
 //! codes (0 ok, 65 compile error, 70 runtime error, 74 IO error).
 
+mod alloc;
 mod check;
 mod fmt;
 mod loader;
@@ -13,7 +14,7 @@ mod test_cmd;
 
 /// See Cargo.toml: small, short-lived allocations dominate Lattice programs.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
