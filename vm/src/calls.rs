@@ -333,51 +333,46 @@ pub fn invoke_place(vm: &mut Vm, place: Place, nkeys: usize, name: &str, argc: u
 /// itself, with no copy of the receiver and no allocation. `None` when the call needs
 /// the general path (struct, enum and map members, Refs, captured locals, user methods).
 fn invoke_local_builtin(vm: &mut Vm, at: usize, name: &str, argc: usize) -> Option<VmResult<()>> {
-    let plain = |v: &Value| match v {
+    // A captured local lives in a cell: a non-mutating method works on a copy of the
+    // cell's value (`ch.send(v)` on a channel a closure also uses); mutating ones take
+    // the general path, which writes back through the cell.
+    let captured = match &vm.stack[at] {
+        Value::Cell(cell) => Some(cell.lock().ok()?.clone()),
+        _ => None,
+    };
+    let recv = captured.as_ref().unwrap_or(&vm.stack[at]);
+    let plain = match recv {
         Value::Struct(..) | Value::Enum(..) | Value::Ref(..) | Value::Cell(..) | Value::Undef => false,
         Value::Map(m, _) => !m.get(name).is_some_and(Value::is_callable),
         _ => true,
     };
-    if let Value::Cell(cell) = &vm.stack[at] {
-        // A captured local: a non-mutating method works on a copy of the cell's value
-        // (`ch.send(v)` on a channel a `select` arm also uses).
-        let recv = cell.lock().ok()?.clone();
-        if !plain(&recv) {
-            return None;
-        }
-        let (f, mutating) = vm.method(TypeTag::of(&recv), name)?;
-        if mutating {
-            return None;
-        }
-        let mut args = std::mem::take(&mut vm.arg_buf);
-        vm.move_args(&mut args, argc);
-        let mut recv = recv;
-        let r = f(vm, &mut recv, &args);
-        args.clear();
-        vm.give_back_args(args);
-        return Some(r.map(|v| vm.stack.push(v)));
-    }
-    let recv = &vm.stack[at];
-    if !plain(recv) {
+    if !plain {
         return None;
     }
     let (f, mutating) = vm.method(TypeTag::of(recv), name)?;
     if mutating {
+        if captured.is_some() {
+            return None;
+        }
         if let Err(e) = vm.check_pressure(&Place::Local(at), name) {
             return Some(Err(e));
         }
     }
     let mut args = std::mem::take(&mut vm.arg_buf);
     vm.move_args(&mut args, argc);
-    let r = if mutating {
-        // Taken out of its slot so the method sees it uniquely held and mutates in place.
-        let mut recv = std::mem::take(&mut vm.stack[at]);
-        let r = f(vm, &mut recv, &args);
-        vm.stack[at] = recv;
-        r
-    } else {
-        let mut recv = vm.stack[at].clone();
-        f(vm, &mut recv, &args)
+    let r = match captured {
+        Some(mut recv) => f(vm, &mut recv, &args),
+        None if mutating => {
+            // Taken out of its slot so the method sees it uniquely held and mutates in place.
+            let mut recv = std::mem::take(&mut vm.stack[at]);
+            let r = f(vm, &mut recv, &args);
+            vm.stack[at] = recv;
+            r
+        }
+        None => {
+            let mut recv = vm.stack[at].clone();
+            f(vm, &mut recv, &args)
+        }
     };
     args.clear();
     vm.give_back_args(args);

@@ -768,6 +768,32 @@ impl Vm {
                     self.stack.push(v);
                 }};
             }
+            // `Const idx`, also the fall-back of `FusedAppendConst`.
+            macro_rules! push_const {
+                ($idx:expr) => {{
+                    let v = match func.constants.get($idx as usize) {
+                        Some(Constant::Str(s)) => Value::Str(Arc::clone(s), Phase::Unphased),
+                        _ => tri!(crate::ops::constant_value(func, $idx)),
+                    };
+                    self.stack.push(v);
+                }};
+            }
+            // `GetGlobal name`, also the fall-back of `FusedGlobalCallee`.
+            macro_rules! push_global {
+                ($name:expr) => {{
+                    match &self.globals[$name as usize] {
+                        Value::Undef => throw!(crate::ops::undefined_global(self, $name)),
+                        Value::Closure(c, p) => {
+                            let v = Value::Closure(Arc::clone(c), *p);
+                            self.stack.push(v)
+                        }
+                        v => {
+                            let v = v.clone_fast();
+                            self.stack.push(v)
+                        }
+                    }
+                }};
+            }
             // Pops two operands and pushes `$f(&a, &b)`, raising its error.
             macro_rules! apply2 {
                 ($f:path) => {{
@@ -825,13 +851,7 @@ impl Vm {
                 let op: &Op = unsafe { code.get_unchecked(ip) };
                 ip += 1;
                 match *op {
-                    Op::Const { idx } => {
-                        let v = match func.constants.get(idx as usize) {
-                            Some(Constant::Str(s)) => Value::Str(Arc::clone(s), Phase::Unphased),
-                            _ => tri!(crate::ops::constant_value(func, idx)),
-                        };
-                        self.stack.push(v);
-                    }
+                    Op::Const { idx } => push_const!(idx),
                     Op::Nil {} => self.stack.push(Value::NIL),
                     Op::Unit {} => self.stack.push(Value::UNIT),
                     Op::True {} => self.stack.push(Value::TRUE),
@@ -977,18 +997,14 @@ impl Vm {
                         push_local!(arr);
                     }
                     Op::FusedAppendConst { slot, idx } => {
-                        if let Some(Constant::Str(text)) = func.constants.get(idx as usize) {
-                            let at = base + slot as usize;
-                            if let Value::Str(s, Phase::Unphased | Phase::Fluid) = &mut self.stack[at] {
-                                Arc::make_mut(s).push_str(text);
-                                ip += 1;
-                                continue;
-                            }
-                            self.stack.push(Value::Str(Arc::clone(text), Phase::Unphased));
-                        } else {
-                            let v = tri!(crate::ops::constant_value(func, idx));
-                            self.stack.push(v);
+                        if let (Some(Constant::Str(text)), Value::Str(s, Phase::Unphased | Phase::Fluid)) =
+                            (func.constants.get(idx as usize), &mut self.stack[base + slot as usize])
+                        {
+                            Arc::make_mut(s).push_str(text);
+                            ip += 1;
+                            continue;
                         }
+                        push_const!(idx);
                     }
                     Op::FusedIncLocal { slot, value } => {
                         if let Value::Int(x, crate::value::Phase::Unphased | crate::value::Phase::Fluid) =
@@ -1079,23 +1095,9 @@ impl Vm {
                         Value::Closure(c, _) if std::ptr::eq(Arc::as_ptr(c), closure) => {
                             self.stack.push(Value::Native(crate::fuse::SELF_CALLEE, Phase::Unphased))
                         }
-                        Value::Undef => throw!(crate::ops::undefined_global(self, name)),
-                        v => {
-                            let v = v.clone_fast();
-                            self.stack.push(v)
-                        }
+                        _ => push_global!(name),
                     },
-                    Op::GetGlobal { name } => match &self.globals[name as usize] {
-                        Value::Undef => throw!(crate::ops::undefined_global(self, name)),
-                        Value::Closure(c, p) => {
-                            let v = Value::Closure(Arc::clone(c), *p);
-                            self.stack.push(v)
-                        }
-                        v => {
-                            let v = v.clone_fast();
-                            self.stack.push(v)
-                        }
-                    },
+                    Op::GetGlobal { name } => push_global!(name),
                     Op::SetGlobal { name } => {
                         let v = pop!();
                         if matches!(self.globals[name as usize], Value::Undef) {
