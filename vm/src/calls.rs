@@ -515,10 +515,11 @@ pub fn import(vm: &mut Vm, path: &str) -> VmResult<Value> {
     if !vm.begin_loading(&canonical) {
         return Err(RuntimeError::new(format!("circular import of '{path}'")));
     }
-    crate::verify::verify_tree(&func)
-        .map_err(|e| RuntimeError::new(format!("invalid bytecode in '{path}': {e}")))?;
     let mut ns = vm.module_namespace();
-    let linked = vm.link(&func, &mut ns);
+    let linked = vm.link(&func, &mut ns).map_err(|e| {
+        vm.end_loading(&canonical);
+        RuntimeError::new(format!("invalid bytecode in '{path}': {e}"))
+    })?;
     vm.module_dirs.push(canonical.parent().map(|p| p.to_path_buf()).unwrap_or_default());
     let result = vm.run_function(linked);
     vm.module_dirs.pop();

@@ -76,12 +76,8 @@ pub const SELF_CALLEE: u32 = u32::MAX;
 /// nothing else, so the pairing is strict: the instructions between stay above the
 /// callee's stack slot, none of them copies or reorders stack entries (`Dup`, `Pick`,
 /// `Swap`, `PopUnder`), no jump from outside lands between the two and no jump between
-/// them leaves.
-pub fn pair_global_callees(f: &mut Function) {
-    if !f.code.iter().any(|op| matches!(op, Op::GetGlobal { .. })) {
-        return;
-    }
-    let Ok(heights) = crate::verify::heights(f) else { return };
+/// them leaves. `heights` are the verifier's stack heights for `f`.
+pub fn pair_global_callees(f: &mut Function, heights: &[Option<i32>]) {
     let code = &f.code;
     let mut found = Vec::new();
     for (i, op) in code.iter().enumerate() {

@@ -393,21 +393,30 @@ impl Vm {
 
     /// Resolves a freshly loaded function tree against this VM: global names become slots
     /// of `ns`. The file form is unchanged; this produces the in-memory form.
-    pub fn link(&mut self, f: &Function, ns: &mut Namespace) -> Arc<Function> {
+    pub fn link(&mut self, f: &Function, ns: &mut Namespace) -> Result<Arc<Function>, String> {
         let mut defined = HashSet::new();
         collect_defined(f, &mut defined);
         self.link_with(f, ns, &defined)
     }
 
-    fn link_with(&mut self, f: &Function, ns: &mut Namespace, defined: &HashSet<String>) -> Arc<Function> {
+    /// Verifies `f` (nothing runs unverified: the dispatch loop relies on it), then links
+    /// and fuses it and its nested functions. The verifier's stack heights also serve the
+    /// fusion pass.
+    fn link_with(
+        &mut self,
+        f: &Function,
+        ns: &mut Namespace,
+        defined: &HashSet<String>,
+    ) -> Result<Arc<Function>, String> {
+        let heights = crate::verify::heights(f).map_err(|e| format!("in '{}': {e}", f.name))?;
         let mut out = f.clone();
         out.derive_call_info();
         out.module = ns.id;
-        crate::fuse::pair_global_callees(&mut out);
+        crate::fuse::pair_global_callees(&mut out, &heights);
         crate::fuse::fuse(&mut out.code);
         for c in out.constants.iter_mut() {
             if let Constant::Function(g) = c {
-                *c = Constant::Function(self.link_with(g, ns, defined));
+                *c = Constant::Function(self.link_with(g, ns, defined)?);
             }
         }
         for op in out.code.iter_mut() {
@@ -433,7 +442,7 @@ impl Vm {
                 other => other,
             };
         }
-        Arc::new(out)
+        Ok(Arc::new(out))
     }
 
     /// The `impl` method `name` of struct value `s`: its own declaration's first, then
@@ -484,10 +493,10 @@ impl Vm {
 
     /// Runs a compiled top-level function in the main namespace.
     pub fn run_main(&mut self, f: &Function) -> VmResult<Value> {
-        crate::verify::verify_tree(f).map_err(|e| RuntimeError::new(format!("invalid bytecode: {e}")))?;
         let mut ns = std::mem::take(&mut self.main_namespace);
         let linked = self.link(f, &mut ns);
         self.main_namespace = ns;
+        let linked = linked.map_err(|e| RuntimeError::new(format!("invalid bytecode: {e}")))?;
         self.run_function(linked)
     }
 
