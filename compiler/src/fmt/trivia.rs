@@ -44,25 +44,9 @@ pub(crate) fn split(gap: &str) -> Vec<Trivia<'_>> {
 
 /// The end of the nested block comment starting at `start`, or the end of the text.
 fn block_comment_end(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
-            (b'/', Some(b'*')) => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', Some(b'/')) => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
+    let body = start + 2;
+    crate::syntax::token::nested_comment_len(&bytes[body.min(bytes.len())..])
+        .map_or(bytes.len(), |n| body + n)
 }
 
 #[cfg(test)]

@@ -295,11 +295,26 @@ fn mode_directive<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<bool, Lex
 
 /// Skips a block comment, counting nested `/* */` pairs as the reference does.
 fn block_comment<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> logos::FilterResult<(), LexErrorKind> {
-    let bytes = lex.remainder().as_bytes();
+    let rest = lex.remainder().as_bytes();
+    match nested_comment_len(rest) {
+        Some(len) => {
+            lex.bump(len);
+            logos::FilterResult::Skip
+        }
+        None => {
+            lex.bump(rest.len());
+            logos::FilterResult::Error(LexErrorKind::UnterminatedComment)
+        }
+    }
+}
+
+/// The length of the rest of a block comment whose opening `/*` is just before `rest`,
+/// through its matching `*/` (nested pairs count); `None` when it is never closed.
+pub(crate) fn nested_comment_len(rest: &[u8]) -> Option<usize> {
     let mut depth = 1usize;
     let mut i = 0;
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
+    while i < rest.len() {
+        match (rest[i], rest.get(i + 1)) {
             (b'/', Some(b'*')) => {
                 depth += 1;
                 i += 2;
@@ -308,15 +323,13 @@ fn block_comment<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> logos::FilterResu
                 depth -= 1;
                 i += 2;
                 if depth == 0 {
-                    lex.bump(i);
-                    return logos::FilterResult::Skip;
+                    return Some(i);
                 }
             }
             _ => i += 1,
         }
     }
-    lex.bump(bytes.len());
-    logos::FilterResult::Error(LexErrorKind::UnterminatedComment)
+    None
 }
 
 /// The kind of a token without its payload: what `tokenize` reports and what error
