@@ -6,14 +6,9 @@
 //! `static-error-ids.txt` is accepted by more than one miss. `LAT_CORPUS_VERBOSE=1` prints
 //! each failure.
 
-use std::path::{Path, PathBuf};
-
-fn latref() -> Option<PathBuf> {
-    let dir = std::env::var_os("LATREF")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/latref")))?;
-    dir.join("cases.jsonl").exists().then_some(dir)
-}
+mod latref;
+use latref::lat_files;
+use std::path::Path;
 
 fn accepts(src: &str) -> Result<(), String> {
     let (program, mut diags) = lattice_compiler::parse(src);
@@ -26,18 +21,6 @@ fn accepts(src: &str) -> Result<(), String> {
         (Some(_), None) => Ok(()),
         (_, Some(d)) => Err(format!("{} at {}..{}", d.message, d.primary.span.start, d.primary.span.end)),
         (None, None) => Err("no tree".into()),
-    }
-}
-
-fn lat_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            lat_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "lat") {
-            out.push(path);
-        }
     }
 }
 
@@ -82,7 +65,7 @@ fn ids(path: &Path) -> Vec<String> {
 
 #[test]
 fn reference_programs_and_corpus() {
-    let Some(dir) = latref() else { return };
+    let Some(dir) = latref::dir().filter(|d| d.join("cases.jsonl").exists()) else { return };
     let verbose = std::env::var_os("LAT_CORPUS_VERBOSE").is_some();
     let mut files = Vec::new();
     lat_files(&dir.join("programs"), &mut files);

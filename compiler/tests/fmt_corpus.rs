@@ -6,26 +6,13 @@
 //! spans ignored, and formatting the output again changes nothing. `LAT_FMT_VERBOSE=1`
 //! prints each failure and the counts.
 
-use std::path::{Path, PathBuf};
+mod latref;
+use latref::lat_files;
+use std::path::PathBuf;
 
 fn programs_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("LATREF")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/latref")))?
-        .join("programs");
+    let dir = latref::dir()?.join("programs");
     dir.is_dir().then_some(dir)
-}
-
-fn lat_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            lat_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "lat") {
-            out.push(path);
-        }
-    }
 }
 
 #[test]
