@@ -78,6 +78,13 @@ pub fn ints(items: &[i64]) -> Value {
 pub fn strs(items: &[&str]) -> Value {
     Value::array(items.iter().map(|&t| Value::str(t)).collect())
 }
+pub fn map(entries: Vec<(&str, Value)>) -> Value {
+    let mut m = lattice_vm::LatMap::new();
+    for (k, v) in entries {
+        m.insert(k, v);
+    }
+    Value::map(m)
+}
 
 /// Checks native calls: each case is (name, args, expected `show` text).
 pub fn check_calls(cases: Vec<(&str, Vec<Value>, &str)>) {

@@ -381,15 +381,7 @@ fn write_block(out: &mut String, v: &Value, indent: usize, depth: usize) -> VmRe
 #[cfg(test)]
 mod tests {
     use crate::test_support::*;
-    use lattice_vm::{LatMap, Value};
-
-    fn map(entries: Vec<(&str, Value)>) -> Value {
-        let mut m = LatMap::new();
-        for (k, v) in entries {
-            m.insert(k, v);
-        }
-        Value::map(m)
-    }
+    use lattice_vm::Value;
 
     #[test]
     fn parses_and_types_scalars() {
