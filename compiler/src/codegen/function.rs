@@ -12,17 +12,7 @@ use std::sync::Arc;
 pub(super) fn type_text(ty: &TypeExpr) -> Option<String> {
     let mut out = String::new();
     if let Some(p) = ty.phase {
-        let mut parts = Vec::new();
-        if p.fluid {
-            parts.push("~");
-        }
-        if p.crystal {
-            parts.push("*");
-        }
-        if p.sublimated {
-            parts.push("sublimated");
-        }
-        out.push_str(&format!("({}) ", parts.join("|")));
+        out.push_str(&format!("({}) ", p.marks().join("|")));
     }
     out.push_str(&type_kind_text(&ty.kind));
     let out = out.trim().to_string();

@@ -129,6 +129,16 @@ pub struct PhaseConstraint {
     pub sublimated: bool,
 }
 
+impl PhaseConstraint {
+    /// The accepted phases in their short written forms (`~`, `*`, `sublimated`).
+    pub fn marks(self) -> Vec<&'static str> {
+        [(self.fluid, "~"), (self.crystal, "*"), (self.sublimated, "sublimated")]
+            .into_iter()
+            .filter_map(|(on, mark)| on.then_some(mark))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
     /// A named type with optional generic arguments (ignored at run time).

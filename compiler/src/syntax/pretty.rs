@@ -541,16 +541,7 @@ fn target_text(target: &BindTarget) -> String {
 /// A type annotation written back in source syntax.
 pub fn type_text(ty: &TypeExpr) -> String {
     let phase = ty.phase.map_or(String::new(), |p| {
-        let mut parts = Vec::new();
-        if p.fluid {
-            parts.push("~");
-        }
-        if p.crystal {
-            parts.push("*");
-        }
-        if p.sublimated {
-            parts.push("sublimated");
-        }
+        let parts = p.marks();
         if parts.len() == 1 {
             format!("{} ", parts[0])
         } else {
