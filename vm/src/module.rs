@@ -70,40 +70,29 @@ pub struct Function {
     pub local_names: Vec<LocalName>,
     /// Highest stack height the body reaches above its frame base (from stack effects).
     pub max_stack: u32,
-    /// Derived when the function is loaded (not stored in files): no parameter needs
-    /// fitting or checking, so a call with the exact argument count skips all of it.
-    pub plain_params: bool,
-    /// Derived on load: the simple kind of each annotated parameter.
-    pub param_kinds: Vec<Option<crate::types::Kind>>,
-    /// Derived on load: some parameter has a type annotation.
-    pub typed_params: bool,
     /// Derived on load: the module (namespace id) the function belongs to.
     pub module: u32,
     /// Derived on load: a fast check that accepts most valid return values.
     pub ret_check: Option<crate::types::Kind>,
-    /// Derived on load: one more than the argument count a call may pass straight into
-    /// the frame (the parameter count when `plain_params`). 0, the default of a function
-    /// that was never derived, matches no call.
+    /// Derived on load (not stored in files): one more than the argument count a call may
+    /// pass straight into the frame, when no parameter needs fitting (defaults, variadic,
+    /// annotations beyond the simple kinds); 0, also the default of a function that was
+    /// never derived, matches no call.
     pub direct_arity: u32,
     /// Derived on load: (parameter index, kind) for each parameter with a simple kind.
     pub param_checks: Vec<(usize, crate::types::Kind)>,
 }
 
 impl Function {
-    /// Fills the fields derived on load (`plain_params`, `ret_check`).
+    /// Fills the fields derived on load (`direct_arity`, `param_checks`, `ret_check`).
     pub fn derive_call_info(&mut self) {
-        self.param_kinds =
+        let kinds: Vec<Option<crate::types::Kind>> =
             self.params.iter().map(|p| p.ty.as_deref().and_then(crate::types::Kind::parse)).collect();
-        self.plain_params = self
-            .params
-            .iter()
-            .zip(&self.param_kinds)
-            .all(|(p, k)| !p.variadic && (p.ty.is_none() || k.is_some()));
+        let plain =
+            self.params.iter().zip(&kinds).all(|(p, k)| !p.variadic && (p.ty.is_none() || k.is_some()));
         self.ret_check = self.ret_type.as_deref().and_then(crate::types::Kind::parse);
-        self.typed_params = self.params.iter().any(|p| p.ty.is_some());
-        self.direct_arity = if self.plain_params { self.params.len() as u32 + 1 } else { 0 };
-        self.param_checks =
-            self.param_kinds.iter().enumerate().filter_map(|(i, k)| k.map(|k| (i, k))).collect();
+        self.direct_arity = if plain { self.params.len() as u32 + 1 } else { 0 };
+        self.param_checks = kinds.iter().enumerate().filter_map(|(i, k)| k.map(|k| (i, k))).collect();
     }
 
     /// Whether `args` (exactly `direct_arity` of them) pass every parameter's simple kind.

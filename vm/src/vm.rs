@@ -569,12 +569,7 @@ impl Vm {
         // SAFETY: as above; fitting the arguments only changes the stack above `fidx`.
         let func: &Function = unsafe { &(*ptr).func };
         let nparams = func.params.len();
-        let fits = argc == nparams
-            && func.plain_params
-            && (!func.typed_params || {
-                let args = &self.stack[self.stack.len() - argc..];
-                func.param_kinds.iter().zip(args).all(|(k, v)| k.is_none_or(|k| k.accepts(v)))
-            });
+        let fits = func.direct_arity == argc as u32 + 1 && func.args_fit_kinds(&self.stack[fidx + 1..]);
         if !fits {
             crate::calls::fit_arguments(self, func, argc)?;
         }
