@@ -798,6 +798,29 @@ impl Vm {
                     }
                 }};
             }
+            // Leaves the running frame with `$result` (its defers have run): drops its
+            // values and the callee below them, then hands the result to the caller, or
+            // returns it from `execute` when the frame was the first of this call.
+            macro_rules! leave_frame {
+                ($result:expr, $frame_base:expr) => {{
+                    let result = $result;
+                    self.frames.truncate(depth);
+                    if !self.handlers.is_empty() {
+                        self.handlers.retain(|h| h.frame < depth);
+                    }
+                    // The scalar case inline: most locals are Ints.
+                    while self.stack.len() >= $frame_base {
+                        if let Some(v) = self.stack.pop() {
+                            v.drop_fast();
+                        }
+                    }
+                    if depth <= stop {
+                        return Ok(result);
+                    }
+                    self.stack.push(result);
+                    continue 'frames;
+                }};
+            }
             // Pops two operands and pushes `$f(&a, &b)`, raising its error.
             macro_rules! apply2 {
                 ($f:path) => {{
@@ -1277,22 +1300,7 @@ impl Vm {
                                 tri!(crate::types::check_return(self, func, ty, &mut result));
                             }
                         }
-                        self.frames.truncate(depth);
-                        if !self.handlers.is_empty() {
-                            self.handlers.retain(|h| h.frame < depth);
-                        }
-                        // Drop the frame's values (and the callee below them) with the
-                        // scalar case inline: most locals are Ints.
-                        while self.stack.len() >= frame_base {
-                            if let Some(v) = self.stack.pop() {
-                                v.drop_fast();
-                            }
-                        }
-                        if depth <= stop {
-                            return Ok(result);
-                        }
-                        self.stack.push(result);
-                        continue 'frames;
+                        leave_frame!(result, frame_base);
                     }
                     Op::Closure { func: fidx, ncap } => {
                         let proto = match func.constants.get(fidx as usize) {
@@ -1600,18 +1608,15 @@ impl Vm {
                             Err(result) => {
                                 // Return the err map from the running function.
                                 save_ip!();
-                                let keep = self.frames.last().expect("frame").defer_base;
-                                if self.defers.len() > keep {
-                                    tri!(self.run_defers(keep));
+                                // SAFETY: `depth` indexes this frame (see `save_ip!`).
+                                let (defer_base, frame_base) = {
+                                    let f = unsafe { self.frames.get_unchecked(depth) };
+                                    (f.defer_base, f.base)
+                                };
+                                if self.defers.len() > defer_base {
+                                    tri!(self.run_defers(defer_base));
                                 }
-                                let frame = self.frames.pop().expect("frame");
-                                self.handlers.retain(|h| h.frame < self.frames.len());
-                                self.stack.truncate(frame.base - 1);
-                                if self.frames.len() <= stop {
-                                    return Ok(result);
-                                }
-                                self.stack.push(result);
-                                continue 'frames;
+                                leave_frame!(result, frame_base);
                             }
                         }
                     }
