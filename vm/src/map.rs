@@ -43,12 +43,10 @@ impl Default for LatMap {
 /// The 64-bit FNV-1a hash of `key`.
 #[inline]
 pub fn fnv1a(key: &str) -> u64 {
-    let mut h: u64 = 14695981039346656037;
-    for &b in key.as_bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(1099511628211);
-    }
-    h
+    use std::hash::Hasher;
+    let mut h = FnvHasher::default();
+    h.write(key.as_bytes());
+    h.finish()
 }
 
 /// FNV-1a as a `std::hash::Hasher`, for the VM's internal tables keyed by short names
@@ -64,10 +62,12 @@ impl Default for FnvHasher {
 }
 
 impl std::hash::Hasher for FnvHasher {
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= b as u64;
