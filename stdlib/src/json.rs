@@ -334,9 +334,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> VmResult<()> {
         return fail("json_stringify: value is nested too deeply");
     }
     match v {
-        Value::Int(n, _) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Int(n, _) => lattice_vm::display::push_int(out, *n),
         Value::Float(f, _) if f.is_finite() => out.push_str(&format_g(*f, 17)),
         Value::Float(..) | Value::Nil(_) | Value::Unit(_) => out.push_str("null"),
         Value::Bool(b, _) => out.push_str(if *b { "true" } else { "false" }),

@@ -136,9 +136,7 @@ fn write_value(out: &mut String, v: &Value, depth: usize) -> VmResult<()> {
     }
     match v {
         Value::Str(s, _) => write_string(out, s),
-        Value::Int(n, _) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Int(n, _) => lattice_vm::display::push_int(out, *n),
         Value::Float(f, _) => out.push_str(&float_text(*f, "nan", "inf")),
         Value::Bool(b, _) => out.push_str(if *b { "true" } else { "false" }),
         Value::Nil(_) | Value::Unit(_) => out.push_str("\"\""),
